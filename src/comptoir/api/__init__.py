@@ -1,0 +1,1 @@
+"""The front doors: thin HTTP layers over the services."""

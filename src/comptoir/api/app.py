@@ -1,0 +1,64 @@
+"""The ASGI application: every front door mounted on one Starlette app.
+
+    app = create_app(Settings.from_env())
+
+The database is opened in the lifespan; a database whose schema is behind the code is
+refused (`comptoir db upgrade`).  Errors from the core are rendered by the front door's
+own table; anything unexpected is logged and answered as a plain 500 without details.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from comptoir.api.rest.errors import error_response, render_error
+from comptoir.api.rest.routes import ROUTES
+from comptoir.config import Settings
+from comptoir.errors import ComptoirError
+from comptoir.storage.database import open_database
+
+log = logging.getLogger("comptoir")
+
+
+async def healthz(request: Request) -> Response:
+    return PlainTextResponse("ok")
+
+
+def create_app(settings: Settings) -> Starlette:
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        db = open_database(settings.database_url)
+        await db.open()
+        app.state.db = db
+        app.state.settings = settings
+        try:
+            yield
+        finally:
+            await db.close()
+
+    async def on_error(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, ComptoirError):
+            return render_error(exc, settings.instance)
+        if isinstance(exc, HTTPException):
+            reason = {404: "Not Found", 405: "Method Not Allowed"}.get(exc.status_code, "Error")
+            return error_response(exc.status_code, reason, str(exc.detail), settings.instance)
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return error_response(500, "Internal Server Error", "I am afraid I can't do that",
+                              settings.instance)
+
+    app = Starlette(
+        routes=[Route("/healthz", healthz, methods=["GET"]), *ROUTES],
+        lifespan=lifespan,
+        exception_handlers={Exception: on_error, ComptoirError: on_error,
+                            HTTPException: on_error},
+    )
+    app.router.redirect_slashes = False
+    return app

@@ -1,0 +1,1 @@
+"""The ZeyOS Standard REST API and its authentication API."""

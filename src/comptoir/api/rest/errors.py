@@ -1,0 +1,39 @@
+"""The REST front door's one error table: core error code -> HTTP status and reason.
+
+Every error answer is `text/plain` "<Reason>: <detail>", as ZeyOS answers; 401 answers
+carry `WWW-Authenticate: Bearer realm="<instance>"`.
+"""
+
+from __future__ import annotations
+
+from starlette.responses import PlainTextResponse, Response
+
+from comptoir.errors import ComptoirError
+
+STATUS: dict[str, tuple[int, str]] = {
+    "error": (500, "Internal Server Error"),
+    "bad_request": (400, "Bad Request"),
+    "invalid_field": (400, "Bad Request"),
+    "too_large": (413, "Payload Too Large"),
+    "unauthenticated": (401, "Unauthorized"),
+    "permission_denied": (403, "Forbidden"),
+    "not_found": (404, "Not Found"),
+    "unknown_entity": (404, "Not Found"),
+    "not_allowed": (405, "Method Not Allowed"),
+    "conflict": (409, "Conflict"),
+    "precondition": (412, "Precondition Failed"),
+    "schema_behind": (503, "Service Unavailable"),
+}
+
+
+def error_response(status: int, reason: str, detail: str, instance: str,
+                   headers: dict[str, str] | None = None) -> Response:
+    headers = dict(headers or {})
+    if status == 401:
+        headers["WWW-Authenticate"] = f'Bearer realm="{instance}"'
+    return PlainTextResponse(f"{reason}: {detail}", status_code=status, headers=headers)
+
+
+def render_error(exc: ComptoirError, instance: str) -> Response:
+    status, reason = STATUS[exc.code]
+    return error_response(status, reason, exc.message, instance)

@@ -1,0 +1,223 @@
+"""Routes of the ZeyOS REST API (`/{instance}/api/v1`) and its auth API
+(`/{instance}/auth/v1`).  Each handler reads the request, calls one service, renders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from comptoir.api.forms import parse_body
+from comptoir.config import Settings
+from comptoir.errors import (
+    AuthenticationError,
+    InvalidFieldError,
+    NotFoundError,
+    PermissionDeniedError,
+    TooLargeError,
+)
+from comptoir.schema.fields import Kind
+from comptoir.schema.registry import ENTITIES
+from comptoir.services import auth, config, records
+from comptoir.services.access import Caller
+from comptoir.storage.database import Database
+
+
+def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(orjson.dumps(data), status_code=status, headers=headers,
+                    media_type="application/json")
+
+
+def _state(request: Request) -> tuple[Database, Settings]:
+    return request.app.state.db, request.app.state.settings
+
+
+def _check_instance(request: Request) -> None:
+    if request.path_params["instance"] != request.app.state.settings.instance:
+        raise NotFoundError(f"Unknown instance: {request.path_params['instance']}")
+
+
+async def read_body(request: Request, limit: int) -> dict[str, Any]:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise TooLargeError(f"body: larger than {limit} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise TooLargeError(f"body: larger than {limit} bytes")
+        chunks.append(chunk)
+    return parse_body(b"".join(chunks), request.headers.get("content-type", ""))
+
+
+def _body_limit(settings: Settings, entity_name: str) -> int:
+    entity = ENTITIES.get(entity_name)
+    if entity is not None and any(f.kind is Kind.BINFILE for f in entity.fields):
+        return settings.max_file_bytes
+    return settings.max_body_bytes
+
+
+async def caller_of(request: Request) -> Caller:
+    _check_instance(request)
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer":
+        token = request.cookies.get("ZEYOSID", "")
+        if not token:
+            raise AuthenticationError("Invalid token for bearer authentication")
+    db, _ = _state(request)
+    return await auth.authenticate(db, token.strip())
+
+
+def _record_id(request: Request) -> int:
+    raw = request.path_params["id"]
+    if not raw.isdigit() or len(raw) > 19:
+        raise NotFoundError(f"Invalid ID: {raw}")
+    return int(raw)
+
+
+def _flag(request: Request, name: str) -> bool:
+    value = request.query_params.get(name, "0")
+    if value not in ("0", "1", "true", "false", ""):
+        raise InvalidFieldError(name, "must be 0 or 1")
+    return value in ("1", "true")
+
+
+def _expand(request: Request) -> tuple[str, ...]:
+    names: list[str] = []
+    for value in request.query_params.getlist("expand") + request.query_params.getlist("expand[]"):
+        names.extend(n.strip() for n in value.split(",") if n.strip())
+    return tuple(names)
+
+
+# --- records -------------------------------------------------------------------------------
+
+
+async def list_or_create(request: Request) -> Response:
+    caller = await caller_of(request)
+    db, settings = _state(request)
+    name = request.path_params["entity"]
+    body = await read_body(request, _body_limit(settings, name))
+    if request.method == "PUT":
+        record = await records.create_record(db, caller, name, body)
+        return json_response(record.data, 201, {"ETag": record.etag})
+    return await _list(db, caller, name, body)
+
+
+def _int_param(body: dict[str, Any], name: str, default: int, low: int, high: int) -> int:
+    value = body.get(name, default)
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise InvalidFieldError(name, f"must be an integer from {low} to {high}")
+    return value
+
+
+async def _list(db: Database, caller: Caller, name: str, body: dict[str, Any]) -> Response:
+    if body.get("count") in (1, True, "1", "true"):
+        return json_response({"count": await records.count_records(db, caller, name)})
+    limit = _int_param(body, "limit", 1000, 1, records.MAX_LIMIT)
+    offset = _int_param(body, "offset", 0, 0, 2**62)
+    return json_response(await records.list_records(db, caller, name, limit=limit, offset=offset))
+
+
+async def one_record(request: Request) -> Response:
+    caller = await caller_of(request)
+    db, settings = _state(request)
+    name, record_id = request.path_params["entity"], _record_id(request)
+    if request.method in ("GET", "HEAD"):
+        if request.method == "HEAD":
+            etag = await records.head_record(db, caller, name, record_id)
+            status = 304 if _none_match(request, etag) else 204
+            return Response(status_code=status, headers={"ETag": etag})
+        record = await records.get_record(db, caller, name, record_id,
+                                          extdata=_flag(request, "extdata"),
+                                          tags=_flag(request, "tags"), expand=_expand(request))
+        if _none_match(request, record.etag):
+            return Response(status_code=304, headers={"ETag": record.etag})
+        return json_response(record.data, headers={"ETag": record.etag})
+    if_match = request.headers.get("if-match")
+    if request.method == "DELETE":
+        await records.delete_record(db, caller, name, record_id, if_match)
+        return Response(status_code=204)
+    body = await read_body(request, _body_limit(settings, name))
+    record = await records.update_record(db, caller, name, record_id, body, if_match)
+    return json_response(record.data, headers={"ETag": record.etag})
+
+
+def _none_match(request: Request, etag: str) -> bool:
+    header = request.headers.get("if-none-match")
+    return header is not None and records.etag_matches(header, etag)
+
+
+async def get_config(request: Request) -> Response:
+    await caller_of(request)
+    db, settings = _state(request)
+    return json_response(await config.read_config(db, settings))
+
+
+async def get_settings(request: Request) -> Response:
+    caller = await caller_of(request)
+    db, _ = _state(request)
+    if caller.application is None:
+        raise PermissionDeniedError("Invalid application context")
+    return json_response(await config.application_settings(db, caller.application))
+
+
+# --- authentication API --------------------------------------------------------------------
+
+
+async def login(request: Request) -> Response:
+    _check_instance(request)
+    db, settings = _state(request)
+    body = await read_body(request, settings.max_body_bytes)
+    fields: dict[str, Any] = {}
+    for key in ("name", "password", "identifier", "appsecret"):
+        value = body.get(key)
+        if value is not None and not isinstance(value, str):
+            raise InvalidFieldError(key, "must be a string")
+        fields[key] = value or ""
+    expdate = body.get("expdate")
+    if expdate in ("", None):
+        expdate = None
+    else:
+        if isinstance(expdate, str) and expdate.strip().isdigit():
+            expdate = int(expdate)
+        if isinstance(expdate, bool) or not isinstance(expdate, int) or expdate < 0:
+            raise InvalidFieldError("expdate", "must be a Unix timestamp")
+    result = await auth.login(db, fields["name"], fields["password"], fields["identifier"],
+                              fields["appsecret"] or None, expdate, settings.token_days)
+    return json_response(result)
+
+
+async def logout(request: Request) -> Response:
+    caller = await caller_of(request)
+    db, _ = _state(request)
+    await auth.logout(db, caller)
+    return Response(status_code=204)
+
+
+async def whoami(request: Request) -> Response:
+    caller = await caller_of(request)
+    if request.method == "HEAD":
+        return Response(status_code=204)
+    return json_response(auth.describe_caller(caller, _flag(request, "access")))
+
+
+API = "/{instance}/api/v1"
+AUTH = "/{instance}/auth/v1"
+
+ROUTES = [
+    Route(AUTH + "/login", login, methods=["POST"]),
+    Route(AUTH + "/logout", logout, methods=["GET"]),
+    Route(AUTH + "/", whoami, methods=["GET", "HEAD"]),
+    Route(AUTH, whoami, methods=["GET", "HEAD"]),
+    Route(API + "/config", get_config, methods=["GET"]),
+    Route(API + "/settings", get_settings, methods=["GET"]),
+    Route(API + "/{entity}", list_or_create, methods=["POST", "PUT"]),
+    Route(API + "/{entity}/", list_or_create, methods=["POST", "PUT"]),
+    Route(API + "/{entity}/{id}", one_record, methods=["GET", "HEAD", "PATCH", "DELETE"]),
+]

@@ -1,0 +1,37 @@
+"""Settings, declared once: name, default and help.  The CLI derives its flags from them
+and every setting has an environment fallback `COMPTOIR_<NAME>`."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+
+def _setting(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = _setting("sqlite:///comptoir.db", "database URL (sqlite:///file.db or postgresql://user@host:5432/db)")
+    instance: str = _setting("demo", "instance name: the API is served under /<instance>/")
+    host: str = _setting("127.0.0.1", "address to listen on")
+    port: int = _setting(8000, "port to listen on")
+    max_body_bytes: int = _setting(1024 * 1024, "largest accepted request body (bytes)")
+    max_file_bytes: int = _setting(32 * 1024 * 1024, "largest accepted body carrying file content (bytes)")
+    token_days: int = _setting(100, "default lifetime of login tokens (days)")
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> Settings:
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            env = os.environ.get("COMPTOIR_" + f.name.upper())
+            if env is not None:
+                values[f.name] = type(f.default)(env)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return replace(cls(), **values)
+
+    @classmethod
+    def describe(cls) -> list[tuple[str, Any, str]]:
+        return [(f.name, f.default, f.metadata["help"]) for f in fields(cls)]

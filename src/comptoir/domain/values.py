@@ -1,0 +1,225 @@
+"""Client values -> stored values, and back: pure, one function per direction.
+
+`to_storage(field, value)` checks and coerces one value a client sent (JSON or form
+strings) and raises `InvalidFieldError` naming the field; `to_wire(field, value)` turns a
+stored value into what the REST API shows.  Binfile content is not handled here: a binfile
+field takes `{"content": base64}` or `{"uri": data-URI}`, decoded by `decode_binfile`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import math
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import unquote_to_bytes
+
+import orjson
+
+from comptoir.errors import InvalidFieldError
+from comptoir.schema.fields import Field, Kind
+
+INT32 = (-(2**31), 2**31 - 1)
+INT64 = (-(2**63), 2**63 - 1)
+_INT_RE = re.compile(r"^[+-]?\d+$")
+EXTDATA_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$")
+
+
+def _int(f: Field, value: Any) -> int:
+    if isinstance(value, bool):
+        raise InvalidFieldError(f.name, "must be an integer, not a boolean")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    elif isinstance(value, str) and _INT_RE.match(value.strip()):
+        value = int(value.strip())
+    if not isinstance(value, int):
+        raise InvalidFieldError(f.name, "must be an integer")
+    low, high = INT64 if f.wide or f.kind is Kind.BIGINT else INT32
+    if not low <= value <= high:
+        raise InvalidFieldError(f.name, "integer out of range")
+    return value
+
+
+def _number(f: Field, value: Any) -> float:
+    if isinstance(value, bool):
+        raise InvalidFieldError(f.name, "must be a number, not a boolean")
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            raise InvalidFieldError(f.name, "must be a number") from None
+    if not isinstance(value, int | float):
+        raise InvalidFieldError(f.name, "must be a number")
+    number = float(value)
+    if not math.isfinite(number):
+        raise InvalidFieldError(f.name, "must be a finite number")
+    return number
+
+
+def _text(f: Field, value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise InvalidFieldError(f.name, "must be a string")
+    text = value if isinstance(value, str) else str(value)
+    if "\x00" in text:
+        raise InvalidFieldError(f.name, "must not contain NUL characters")
+    if f.max_length is not None and len(text) > f.max_length:
+        raise InvalidFieldError(f.name, f"must be at most {f.max_length} characters long")
+    if f.min_length is not None and len(text) < f.min_length:
+        raise InvalidFieldError(f.name, f"must be at least {f.min_length} characters long")
+    if f.choices and text not in f.choices:
+        raise InvalidFieldError(f.name, f"must be one of {', '.join(map(str, f.choices))}")
+    return text
+
+
+def _json(f: Field, value: Any) -> str:
+    if isinstance(value, str):  # a JSON-encoded document, as the API returns it
+        try:
+            orjson.loads(value)
+        except orjson.JSONDecodeError:
+            raise InvalidFieldError(f.name, "must be valid JSON") from None
+        return value
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        raise InvalidFieldError(f.name, "must be a JSON value") from None
+
+
+def _array(f: Field, value: Any) -> str:
+    if isinstance(value, str):
+        try:
+            value = orjson.loads(value)
+        except orjson.JSONDecodeError:
+            raise InvalidFieldError(f.name, "must be an array") from None
+    if not isinstance(value, list):
+        raise InvalidFieldError(f.name, "must be an array")
+    if f.kind is Kind.INT_ARRAY:
+        item = Field(f.name, Kind.BIGINT)
+        items: list[Any] = [_int(item, v) for v in value]
+    else:
+        item = Field(f.name, Kind.TEXT)
+        items = [_text(item, v) for v in value]
+    return orjson.dumps(items).decode()
+
+
+def _choice(f: Field, value: Any) -> Any:
+    if f.kind is Kind.ENUM:
+        if isinstance(value, bool):
+            value = int(value)
+        value = _int(f, value)
+    elif not isinstance(value, str):
+        raise InvalidFieldError(f.name, "must be a string")
+    if value not in f.choices:
+        allowed = ", ".join(str(c) for c in f.choices)
+        raise InvalidFieldError(f.name, f"must be one of {allowed}")
+    return value
+
+
+def to_storage(f: Field, value: Any) -> Any:
+    """The stored form of a client value for field `f` (None stays None if allowed)."""
+    if value is None:
+        if not f.nullable:
+            raise InvalidFieldError(f.name, "must not be null")
+        return None
+    match f.kind:
+        case Kind.INT | Kind.BIGINT | Kind.REF:
+            number = _int(f, value)
+            if f.minimum is not None and number < f.minimum:
+                raise InvalidFieldError(f.name, f"must be at least {f.minimum:g}")
+            if f.maximum is not None and number > f.maximum:
+                raise InvalidFieldError(f.name, f"must be at most {f.maximum:g}")
+            return number
+        case Kind.NUMBER:
+            real = _number(f, value)
+            if f.minimum is not None and real < f.minimum:
+                raise InvalidFieldError(f.name, f"must be at least {f.minimum:g}")
+            if f.maximum is not None and real > f.maximum:
+                raise InvalidFieldError(f.name, f"must be at most {f.maximum:g}")
+            return real
+        case Kind.TEXT:
+            return _text(f, value)
+        case Kind.ENUM | Kind.ENTITY:
+            return _choice(f, value)
+        case Kind.JSON:
+            return _json(f, value)
+        case Kind.TEXT_ARRAY | Kind.INT_ARRAY:
+            return _array(f, value)
+        case _:
+            raise InvalidFieldError(f.name, "is read-only")
+
+
+def to_wire(f: Field, value: Any) -> Any:
+    """The REST form of a stored value."""
+    if value is None:
+        return None
+    match f.kind:
+        case Kind.TEXT_ARRAY | Kind.INT_ARRAY:
+            return orjson.loads(value)
+        case Kind.HEXBYTES:
+            return "\\x" + bytes(value).hex()
+        case _:
+            return value
+
+
+def decode_binfile(name: str, value: Any) -> bytes:
+    """The bytes of a binfile write: `{"content": base64}` or `{"uri": "data:..."}`."""
+    if isinstance(value, str):
+        try:
+            value = orjson.loads(value)
+        except orjson.JSONDecodeError:
+            raise InvalidFieldError(name, "must be an object with content or uri") from None
+    if not isinstance(value, Mapping):
+        raise InvalidFieldError(name, "must be an object with content or uri")
+    content, uri = value.get("content"), value.get("uri")
+    if (content is None) == (uri is None):
+        raise InvalidFieldError(name, "exactly one of content or uri is required")
+    if content is not None:
+        if not isinstance(content, str):
+            raise InvalidFieldError(name, "content must be a base64 string")
+        try:
+            data = base64.b64decode(content, validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidFieldError(name, "content must be valid base64") from None
+    else:
+        data = _data_uri(name, uri)
+    if not data:
+        raise InvalidFieldError(name, "content must not be empty")
+    return data
+
+
+def _data_uri(name: str, uri: Any) -> bytes:
+    if not isinstance(uri, str) or not uri.startswith("data:") or "," not in uri:
+        raise InvalidFieldError(name, "uri must be a data URI (RFC 2397)")
+    header, payload = uri[5:].split(",", 1)
+    if header.endswith(";base64"):
+        try:
+            return base64.b64decode(payload, validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidFieldError(name, "uri has invalid base64 data") from None
+    return unquote_to_bytes(payload)
+
+
+def extdata_to_storage(name: Any, value: Any) -> tuple[str | None, float | None]:
+    """(textvalue, numvalue) for one custom field value; numbers keep both."""
+    if not isinstance(name, str) or not EXTDATA_NAME.match(name):
+        raise InvalidFieldError(f"extdata.{name}", "invalid custom field name")
+    if isinstance(value, bool):
+        value = int(value)
+    if isinstance(value, int | float):
+        if not math.isfinite(value) or abs(value) > 1e300:
+            raise InvalidFieldError(f"extdata.{name}", "must be a finite number")
+        return repr(value), float(value)
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise InvalidFieldError(f"extdata.{name}", "must not contain NUL characters")
+        return value, None
+    raise InvalidFieldError(f"extdata.{name}", "must be a string or a number")
+
+
+def extdata_to_wire(textvalue: str | None, numvalue: float | None) -> Any:
+    if numvalue is None:
+        return textvalue
+    if textvalue is not None and _INT_RE.match(textvalue):
+        return int(textvalue)
+    return numvalue

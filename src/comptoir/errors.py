@@ -1,0 +1,81 @@
+"""One error tree for the whole core, with stable codes.
+
+    ComptoirError                    code
+    ├── BadRequestError              bad_request       the request itself is malformed
+    │   ├── InvalidFieldError        invalid_field     one field's value is wrong (names the field)
+    │   └── TooLargeError            too_large         a body over the configured limit
+    ├── AuthenticationError          unauthenticated   no or bad credentials / token
+    ├── PermissionDeniedError        permission_denied lacking the permission for the operation
+    ├── NotFoundError                not_found         no such record (or one the caller may not see)
+    ├── UnknownEntityError           unknown_entity    no such entity
+    ├── OperationNotAllowedError     not_allowed       the entity does not offer the operation
+    ├── ConflictError                conflict          ID present / non-matching ID / not deletable
+    ├── PreconditionFailedError      precondition      If-Match does not match
+    └── SchemaBehindError            schema_behind     the database needs `comptoir db upgrade`
+
+The core knows no HTTP status: each front door maps `code` to its own wire format in one
+table (see `api/rest/errors.py`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ComptoirError(Exception):
+    code = "error"
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class BadRequestError(ComptoirError):
+    code = "bad_request"
+
+
+class InvalidFieldError(BadRequestError):
+    """A value of one named field is wrong; the message names the field first."""
+
+    code = "invalid_field"
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}", field=field, problem=problem)
+        self.field = field
+
+
+class TooLargeError(BadRequestError):
+    code = "too_large"
+
+
+class AuthenticationError(ComptoirError):
+    code = "unauthenticated"
+
+
+class PermissionDeniedError(ComptoirError):
+    code = "permission_denied"
+
+
+class NotFoundError(ComptoirError):
+    code = "not_found"
+
+
+class UnknownEntityError(NotFoundError):
+    code = "unknown_entity"
+
+
+class OperationNotAllowedError(ComptoirError):
+    code = "not_allowed"
+
+
+class ConflictError(ComptoirError):
+    code = "conflict"
+
+
+class PreconditionFailedError(ComptoirError):
+    code = "precondition"
+
+
+class SchemaBehindError(ComptoirError):
+    code = "schema_behind"

@@ -1,0 +1,1 @@
+"""The entity registry: the single source of truth for Comptoir's data model."""

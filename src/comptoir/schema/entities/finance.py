@@ -1,0 +1,197 @@
+"""Finance: payments, ledgers and dunning notices.
+
+First generated from the ZeyOS spec by tools/gen_registry.py; this file, not the spec,
+is now the source of truth.
+"""
+
+from __future__ import annotations
+
+from comptoir.schema.entities import NO_YES, VISIBILITY
+from comptoir.schema.entity import ALL_OPS, Access, Entity, Ownership
+from comptoir.schema.fields import (
+    NOW,
+    Created,
+    Creator,
+    Enum,
+    Id,
+    Modified,
+    Number,
+    OnDelete,
+    Ref,
+    Text,
+    Timestamp,
+)
+from comptoir.schema.rules import MutuallyExclusive, NonZero
+
+PAYMENTS = Entity(
+    name="payments",
+    singular="payment",
+    area="finance",
+    doc="Payments, booked to a transaction or an account.",
+    fields=(
+        Id("Payment ID", wide=True),
+        Ref("account", "accounts", "Account ID; is mutually exclusive to transaction"),
+        Number("amount", "Amount (monetary); must not be zero", nullable=False),
+        Ref("assigneduser", "users", "Assigned user ID"),
+        Enum("autoadvance", NO_YES, "Auto-advance to next transaction", nullable=False, default=0),
+        Created(),
+        Creator(),
+        Timestamp(
+            "date",
+            (
+                "Designated date and time as a Unix time stamp (defaults to current date "
+                "and time on creation)"
+            ),
+            nullable=False,
+            default=NOW,
+        ),
+        Text("description", "Detailed general description"),
+        Modified(),
+        Ref("ledger", "ledgers", "Ledger ID"),
+        Ref("ownergroup", "groups", "Owner group ID (null=PUBLIC)", on_delete=OnDelete.CASCADE),
+        Enum(
+            "status",
+            {0: "DRAFT", 1: "COMPLETED", 2: "CANCELLED", 3: "BOOKED"},
+            "Status (0=DRAFT, 1=COMPLETED, 2=CANCELLED, 3=BOOKED)",
+            nullable=False,
+            default=0,
+        ),
+        Text("subject", "Subject (e.g. bank statement or reference number)", searchable=True),
+        Ref("transaction", "transactions", "Transaction ID; is mutually exclusive to account"),
+    ),
+    read=Access(("billing", "procurement", "payments")),
+    write=Access(("billing", "procurement", "payments")),
+    ops=ALL_OPS,
+    extdata=True,
+    tags=True,
+    ownership=Ownership.GROUP,
+    rules=(
+        MutuallyExclusive(("account", "transaction")),
+        NonZero("amount"),
+    ),
+    get_params=("extdata", "tags"),
+)
+
+LEDGERS = Entity(
+    name="ledgers",
+    singular="ledger",
+    area="finance",
+    doc="Ledgers that payments are booked to.",
+    fields=(
+        Id("Ledger ID"),
+        Created(),
+        Creator(),
+        Text("description", "Detailed general description"),
+        Modified(),
+        Text("name", "Name", min_length=1, default=None, searchable=True),
+        Ref("ownergroup", "groups", "Owner group ID (null=PUBLIC)", on_delete=OnDelete.CASCADE),
+        Enum(
+            "visibility",
+            VISIBILITY,
+            "Visibility (0=REGULAR, 1=ARCHIVED, 2=DELETED)",
+            nullable=False,
+            default=0,
+        ),
+    ),
+    read=Access(("payments",)),
+    write=Access(("payments",)),
+    ops=ALL_OPS,
+    extdata=True,
+    tags=True,
+    ownership=Ownership.GROUP,
+    get_params=("extdata", "tags"),
+)
+
+DUNNING = Entity(
+    name="dunning",
+    singular="dunning notice",
+    area="finance",
+    doc="Dunning notices: listings, reminders and notices to an account.",
+    fields=(
+        Id("Dunning notice ID"),
+        Ref("account", "accounts", "Account ID"),
+        Text("address", "Address (street and building/suite number)"),
+        Ref("assigneduser", "users", "Assigned user ID"),
+        Text("city", "City or municipality"),
+        Text("country", "Country code (ISO 3166-1 alpha-2)", max_length=2),
+        Created(),
+        Creator(),
+        Timestamp(
+            "date",
+            (
+                "Designated date and time as a Unix time stamp (defaults to current date "
+                "and time on creation)"
+            ),
+            nullable=False,
+            default=NOW,
+        ),
+        Timestamp("duedate", "Due date as a Unix time stamp"),
+        Text("dunningnum", "Dunning number", min_length=1, default=None, searchable=True),
+        Number("fee", "Dunning fee", nullable=False, default=0, minimum=0),
+        Modified(),
+        Ref("ownergroup", "groups", "Owner group ID (null=PUBLIC)", on_delete=OnDelete.CASCADE),
+        Text("postalcode", "Postal or ZIP code"),
+        Text("recipient", "Recipient"),
+        Text("region", "Region or state"),
+        Enum(
+            "status",
+            {0: "DRAFT", 1: "BOOKED", 2: "CANCELLED", 3: "CLOSED"},
+            "Status (0=DRAFT, 1=BOOKED, 2=CANCELLED, 3=CLOSED)",
+            nullable=False,
+            default=0,
+        ),
+        Enum(
+            "type",
+            {0: "LISTING", 1: "REMINDER", 2: "NOTICE"},
+            "Dunning type (0=LISTING, 1=REMINDER, 2=NOTICE)",
+            nullable=False,
+            default=0,
+        ),
+    ),
+    read=Access(("billing", "procurement", "collection")),
+    write=Access(("billing", "procurement", "collection")),
+    ops=ALL_OPS,
+    extdata=True,
+    tags=True,
+    ownership=Ownership.GROUP,
+    get_params=("extdata", "tags"),
+)
+
+DUNNING2TRANSACTIONS = Entity(
+    name="dunning2transactions",
+    singular="dunning-to-transaction",
+    area="finance",
+    doc="Transactions covered by a dunning notice.",
+    fields=(
+        Id("Dunning-to-transaction ID", wide=True),
+        Created(),
+        Creator(),
+        Ref(
+            "dunning",
+            "dunning",
+            "Dunning notice ID (dependency)",
+            on_delete=OnDelete.CASCADE,
+            nullable=False,
+            dependency=True,
+        ),
+        Ref(
+            "transaction",
+            "transactions",
+            "Transaction ID (dependency)",
+            on_delete=OnDelete.CASCADE,
+            nullable=False,
+            dependency=True,
+        ),
+    ),
+    read=Access(("billing", "procurement", "collection")),
+    write=Access(("billing", "procurement", "collection")),
+    ops=ALL_OPS,
+    parents=("dunning", "transaction"),
+)
+
+ENTITIES: tuple[Entity, ...] = (
+    PAYMENTS,
+    LEDGERS,
+    DUNNING,
+    DUNNING2TRANSACTIONS,
+)

@@ -1,0 +1,1 @@
+"""The services: the only API of the core (one transaction per call)."""

@@ -1,0 +1,106 @@
+"""Who the caller is and what they may do.
+
+Two levels, as in ZeyOS:
+- function access: the permission identifiers of the caller's groups (`permissions`
+  rows; `writable` for writes), checked per entity and operation (`check_operation`);
+- object access: ownership.  `ownergroup`/`owneruser` null = public; otherwise only the
+  owner user, members of the owner group and admins see the record; a `nopublic` user does
+  not see public records.  Child entities ("Has dependency on ...") are seen through their
+  parents.  `visible(entity, caller)` is that rule as one SQL expression, used by every
+  read, so that a record the caller may not see answers exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from comptoir.errors import PermissionDeniedError
+from comptoir.schema.entity import Access, Entity, Ownership
+from comptoir.schema.registry import ENTITIES
+from comptoir.storage.tables import TABLES
+
+
+@dataclass(frozen=True)
+class Caller:
+    user: int
+    name: str
+    admin: bool = False
+    nopublic: bool = False
+    #: group ID -> may write group-owned data
+    groups: dict[int, bool] = field(default_factory=dict)
+    #: permission identifier -> writable
+    permissions: dict[str, bool] = field(default_factory=dict)
+    application: int | None = None
+    token: int | None = None
+
+    def may(self, access: Access, write: bool) -> bool:
+        """Function access (the creator condition is checked per record)."""
+        if self.admin:
+            return True
+        if access.admin_only:
+            return False
+        if not access.permissions:
+            return True
+        return any(p in self.permissions and (self.permissions[p] or not write)
+                   for p in access.permissions)
+
+    def may_own(self, group: int | None, user: int | None) -> bool:
+        """May this caller write a record owned by `group` / `user`?"""
+        if self.admin:
+            return True
+        if group is not None and not self.groups.get(group, False):
+            return False
+        return user is None or user == self.user
+
+
+def check_operation(entity: Entity, caller: Caller, write: bool) -> None:
+    access = entity.write if write else entity.read
+    if not caller.may(access, write):
+        need = access.describe(write)
+        raise PermissionDeniedError(f"Lacking access permission ({need})")
+
+
+def _owner_clause(entity: Entity, table: sa.Table, caller: Caller) -> sa.ColumnElement[bool] | None:
+    if entity.ownership is Ownership.NONE:
+        return None
+    groups = sorted(caller.groups)
+    if entity.ownership is Ownership.GROUP:
+        public = table.c.ownergroup.is_(None)
+        mine: list[sa.ColumnElement[bool]] = []
+    else:
+        public = sa.and_(table.c.ownergroup.is_(None), table.c.owneruser.is_(None))
+        mine = [table.c.owneruser == caller.user]
+    if groups:
+        mine.append(table.c.ownergroup.in_(groups))
+    if not caller.nopublic:
+        mine.append(public)
+    return sa.or_(*mine) if mine else sa.false()
+
+
+def visible(entity: Entity, caller: Caller, table: sa.Table | None = None,
+            depth: int = 0) -> sa.ColumnElement[bool] | None:
+    """The SQL condition for "the caller may see this record", or None for "always"."""
+    if caller.admin:
+        return None
+    table = TABLES[entity.name] if table is None else table
+    clauses = []
+    own = _owner_clause(entity, table, caller)
+    if own is not None:
+        clauses.append(own)
+    if depth < 3:
+        for name in entity.parents:
+            parent_name = entity.by_name[name].ref
+            parent = ENTITIES[parent_name] if parent_name else None
+            if parent is None:
+                continue
+            parent_table = TABLES[parent.name].alias(f"p{depth}_{name}")
+            inner = visible(parent, caller, parent_table, depth + 1)
+            if inner is None:
+                continue
+            exists = sa.exists().where(parent_table.c.ID == table.c[name], inner)
+            clauses.append(sa.or_(table.c[name].is_(None), exists))
+    if not clauses:
+        return None
+    return sa.and_(*clauses)

@@ -1,0 +1,220 @@
+"""Users, groups and tokens: log in, authenticate a request, log out, set up access.
+
+Passwords are argon2id hashes.  Login tokens are 40 lowercase hex characters; only their
+SHA-256 digest is stored, so a stolen database does not hold usable tokens.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import time
+from typing import Any
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from comptoir.errors import AuthenticationError, BadRequestError, ConflictError, InvalidFieldError
+from comptoir.services.access import Caller
+from comptoir.storage.database import Connection, Database
+from comptoir.storage.tables import TABLES, tokens
+
+_hasher = PasswordHasher()
+_IDENTIFIER = re.compile(r"^[a-zA-Z0-9_.:-]+$")
+users, groups, members, permissions = (TABLES[n] for n in
+                                        ("users", "groups", "groups2users", "permissions"))
+applications = TABLES["applications"]
+
+INVALID_CREDENTIALS = "Invalid credentials"
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _verify(stored: str, password: str) -> bool:
+    try:
+        return _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+async def login(db: Database, name: str, password: str, identifier: str,
+                appsecret: str | None = None, expdate: int | None = None,
+                token_days: int = 100) -> dict[str, Any]:
+    """Check credentials and issue a new token for this identifier."""
+    if not name:
+        raise InvalidFieldError("name", "is required")
+    if not identifier or not _IDENTIFIER.match(identifier):
+        raise InvalidFieldError("identifier", "is required and may only contain a-z, A-Z, 0-9, _ . : -")
+    now = int(time.time())
+    if expdate is None:
+        expdate = now + token_days * 86400
+    async with db.read() as conn:
+        user = await conn.one(
+            sa.select(users.c.ID, users.c.password, users.c.activity, users.c.expdate)
+            .where(sa.or_(sa.func.lower(users.c.name) == name.lower(),
+                          sa.func.lower(users.c.email) == name.lower())))
+    if (user is None or not user["password"] or user["activity"] != 0
+            or (user["expdate"] is not None and user["expdate"] < now)
+            or not _verify(user["password"], password)):
+        raise AuthenticationError(INVALID_CREDENTIALS)
+    application = None
+    if appsecret:
+        async with db.read() as conn:
+            application = await conn.scalar(
+                sa.select(applications.c.ID).where(applications.c.appsecret == digest(appsecret),
+                                                   applications.c.activity == 0))
+        if application is None:
+            raise AuthenticationError(INVALID_CREDENTIALS)
+    token = secrets.token_hex(20)
+    async with db.write() as conn:
+        await conn.run(sa.insert(tokens).values(
+            user=user["ID"], application=application, digest=digest(token),
+            identifier=identifier, expdate=expdate, creationdate=now))
+        await conn.run(sa.update(users).where(users.c.ID == user["ID"]).values(lastlogin=now))
+    return {"user": user["ID"], "application": application, "token": token,
+            "identifier": identifier, "expdate": expdate}
+
+
+_TOKEN_QUERY = (
+    sa.select(tokens.c.ID.label("token"), tokens.c.user, tokens.c.application, tokens.c.expdate,
+              users.c.name, users.c.admin, users.c.nopublic, users.c.activity)
+    .join(users, users.c.ID == tokens.c.user)
+    .where(tokens.c.digest == sa.bindparam("digest"))
+)
+_GROUPS_QUERY = (
+    sa.select(members.c.group, members.c.writable)
+    .join(groups, groups.c.ID == members.c.group)
+    .where(members.c.user == sa.bindparam("user"), groups.c.activity == 0)
+)
+_PERMISSIONS_QUERY = (
+    sa.select(permissions.c.identifier, sa.func.max(permissions.c.writable).label("writable"))
+    .join(members, members.c.group == permissions.c.group)
+    .join(groups, groups.c.ID == members.c.group)
+    .where(members.c.user == sa.bindparam("user"), groups.c.activity == 0)
+    .group_by(permissions.c.identifier)
+)
+
+
+async def load_caller(conn: Connection, user_id: int, **extra: Any) -> Caller:
+    user = await conn.one(sa.select(users.c.name, users.c.admin, users.c.nopublic)
+                          .where(users.c.ID == sa.bindparam("user")), {"user": user_id},
+                          key="caller-user")
+    if user is None:
+        raise AuthenticationError("Unknown user")
+    group_rows = await conn.all(_GROUPS_QUERY, {"user": user_id}, key="caller-groups")
+    perm_rows = await conn.all(_PERMISSIONS_QUERY, {"user": user_id}, key="caller-perms")
+    return Caller(
+        user=user_id, name=user["name"], admin=bool(user["admin"]),
+        nopublic=bool(user["nopublic"]),
+        groups={r["group"]: bool(r["writable"]) for r in group_rows},
+        permissions={r["identifier"]: bool(r["writable"]) for r in perm_rows},
+        **extra,
+    )
+
+
+async def authenticate(db: Database, token: str) -> Caller:
+    """The caller behind a bearer token, or AuthenticationError."""
+    if not token or len(token) > 200:
+        raise AuthenticationError("Invalid bearer token")
+    async with db.read() as conn:
+        row = await conn.one(_TOKEN_QUERY, {"digest": digest(token)}, key="token")
+        if row is None or row["activity"] != 0:
+            raise AuthenticationError("Invalid bearer token")
+        if row["expdate"] is not None and row["expdate"] < time.time():
+            raise AuthenticationError("Expired bearer token")
+        return await load_caller(conn, row["user"], application=row["application"],
+                                 token=row["token"])
+
+
+async def logout(db: Database, caller: Caller) -> None:
+    async with db.write() as conn:
+        await conn.run(sa.delete(tokens).where(tokens.c.ID == caller.token))
+
+
+def describe_caller(caller: Caller, access: bool) -> dict[str, Any]:
+    """`GET /auth/v1/`: who am I (with `access`: admin, groups and permissions)."""
+    info: dict[str, Any] = {
+        "auth": {"user": caller.user, "application": caller.application, "lang": "en"},
+        "user": caller.user,
+        "name": caller.name,
+    }
+    if access:
+        info.update(admin=caller.admin, nopublic=caller.nopublic,
+                    groups={str(g): w for g, w in sorted(caller.groups.items())},
+                    permissions=dict(sorted(caller.permissions.items())))
+    return info
+
+
+# --- administration (CLI) ------------------------------------------------------------------
+
+
+async def create_user(db: Database, name: str, password: str, *, email: str = "",
+                      admin: bool = False, group_names: tuple[str, ...] = ()) -> int:
+    if not name.strip():
+        raise InvalidFieldError("name", "must not be empty")
+    now = int(time.time())
+    async with db.write() as conn:
+        taken = await conn.scalar(sa.select(users.c.ID).where(
+            sa.func.lower(users.c.name) == name.lower()))
+        if taken is not None:
+            raise ConflictError(f"user {name} already exists")
+        user_id = int(await conn.scalar(sa.insert(users).values(
+            name=name, email=email, password=hash_password(password), admin=int(admin),
+            accesskey=secrets.token_hex(8), creationdate=now, lastmodified=now,
+        ).returning(users.c.ID)))
+        for group in group_names:
+            group_id = await conn.scalar(sa.select(groups.c.ID).where(
+                sa.func.lower(groups.c.name) == group.lower()))
+            if group_id is None:
+                raise BadRequestError(f"group {group} does not exist")
+            await conn.run(sa.insert(members).values(group=group_id, user=user_id, writable=1,
+                                                     creationdate=now, lastmodified=now))
+    return user_id
+
+
+async def create_group(db: Database, name: str, grants: tuple[tuple[str, bool], ...] = ()) -> int:
+    if not name.strip():
+        raise InvalidFieldError("name", "must not be empty")
+    now = int(time.time())
+    async with db.write() as conn:
+        taken = await conn.scalar(sa.select(groups.c.ID).where(
+            sa.func.lower(groups.c.name) == name.lower()))
+        if taken is not None:
+            raise ConflictError(f"group {name} already exists")
+        group_id = int(await conn.scalar(sa.insert(groups).values(
+            name=name, creationdate=now, lastmodified=now).returning(groups.c.ID)))
+        for identifier, writable in grants:
+            await conn.run(sa.insert(permissions).values(
+                group=group_id, identifier=identifier, writable=int(writable),
+                creationdate=now, lastmodified=now))
+    return group_id
+
+
+async def add_member(db: Database, group_id: int, user_id: int, writable: bool = True) -> None:
+    now = int(time.time())
+    async with db.write() as conn:
+        await conn.run(sa.insert(members).values(group=group_id, user=user_id,
+                                                 writable=int(writable),
+                                                 creationdate=now, lastmodified=now))
+
+
+async def access_key(db: Database, name: str) -> str:
+    async with db.read() as conn:
+        key = await conn.scalar(sa.select(users.c.accesskey).where(
+            sa.func.lower(users.c.name) == name.lower()))
+    if key is None:
+        raise BadRequestError(f"user {name} does not exist")
+    return str(key)
+
+
+async def user_count(db: Database) -> int:
+    async with db.read() as conn:
+        return int(await conn.scalar(sa.select(sa.func.count()).select_from(users)) or 0)

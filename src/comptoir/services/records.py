@@ -1,0 +1,270 @@
+"""Record operations on every entity: create, get, update, delete, list.
+
+One transaction per call.  The order of checks is the same everywhere: the entity offers
+the operation; the caller has the function permission (403); the record exists and is
+visible (404); the caller may write it (creator, owner group: 403); the precondition holds
+(412); the values are valid (400).  Nothing is written unless everything holds.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from comptoir.errors import (
+    ConflictError,
+    InvalidFieldError,
+    NotFoundError,
+    OperationNotAllowedError,
+    PermissionDeniedError,
+    PreconditionFailedError,
+    UnknownEntityError,
+)
+from comptoir.schema.entity import Entity, Op
+from comptoir.schema.fields import NOW, Kind, Managed
+from comptoir.schema.registry import ENTITIES
+from comptoir.services.access import Caller, check_operation, visible
+from comptoir.services.writes import Write, parse_write
+from comptoir.storage import rows
+from comptoir.storage.database import Connection, Database, IntegrityError, Row
+from comptoir.storage.tables import REV
+
+MAX_LIMIT = 10000
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A record as the front doors show it, with its entity tag."""
+
+    data: dict[str, Any]
+    etag: str
+
+
+def entity_for(name: str, op: Op) -> Entity:
+    entity = ENTITIES.get(name)
+    if entity is None:
+        raise UnknownEntityError(f"Unknown entity: {name}")
+    if op not in entity.ops:
+        raise OperationNotAllowedError(f"{name} does not allow {op.value}")
+    return entity
+
+
+def etag_of(entity: Entity, record_id: int, rev: int) -> str:
+    digest = hashlib.md5(f"{entity.name}:{record_id}:{rev}".encode(), usedforsecurity=False)
+    return f'"{digest.hexdigest()}"'
+
+
+def etag_matches(header: str | None, etag: str) -> bool:
+    """RFC 7232 list matching: `*`, one tag or a comma-separated list (weak tags compare
+    by their opaque part)."""
+    if header is None:
+        return True
+    if header.strip() == "*":
+        return True
+    tags = [t.strip().removeprefix("W/") for t in header.split(",")]
+    return etag in tags
+
+
+def _render(entity: Entity, row: Row) -> dict[str, Any]:
+    from comptoir.domain.values import to_wire
+
+    return {f.name: to_wire(f, row[f.name]) for f in entity.public_fields}
+
+
+async def _load(conn: Connection, entity: Entity, caller: Caller, record_id: int,
+                extra: tuple[str, ...] = ()) -> Row:
+    row = await rows.select_row(conn, entity, record_id, visible(entity, caller), extra)
+    if row is None:
+        raise NotFoundError(f"{entity.singular} {record_id} not found")
+    return row
+
+
+async def _decorate(conn: Connection, entity: Entity, row: Row, *, extdata: bool, tags: bool,
+                    expand: tuple[str, ...]) -> Record:
+    data = _render(entity, row)
+    for name in expand:
+        f = entity.field(name)
+        if f is None or f.kind not in (Kind.BINFILE, Kind.JSON):
+            raise InvalidFieldError("expand", f"{name} is not an expandable field")
+        if data[name] is None:
+            continue
+        if f.kind is Kind.BINFILE:
+            content = await rows.read_binfile(conn, data[name])
+            data[name] = {"content": base64.b64encode(content or b"").decode()}
+        else:
+            data[name] = orjson.loads(data[name])
+    if extdata and entity.extdata:
+        data["extdata"] = await rows.read_extdata(conn, entity, row["ID"])
+    if tags and entity.tags:
+        data["tags"] = await rows.read_tags(conn, entity, row["ID"])
+    return Record(data, etag_of(entity, row["ID"], row[REV]))
+
+
+async def get_record(db: Database, caller: Caller, name: str, record_id: int, *,
+                     extdata: bool = False, tags: bool = False,
+                     expand: tuple[str, ...] = ()) -> Record:
+    entity = entity_for(name, Op.GET)
+    check_operation(entity, caller, write=False)
+    async with db.read() as conn:
+        row = await _load(conn, entity, caller, record_id)
+        return await _decorate(conn, entity, row, extdata=extdata, tags=tags, expand=expand)
+
+
+async def head_record(db: Database, caller: Caller, name: str, record_id: int) -> str:
+    entity = entity_for(name, Op.HEAD)
+    check_operation(entity, caller, write=False)
+    async with db.read() as conn:
+        row = await _load(conn, entity, caller, record_id)
+        return etag_of(entity, record_id, row[REV])
+
+
+async def list_records(db: Database, caller: Caller, name: str, *, limit: int = 1000,
+                       offset: int = 0) -> list[dict[str, Any]]:
+    entity = entity_for(name, Op.LIST)
+    check_operation(entity, caller, write=False)
+    async with db.read() as conn:
+        found = await rows.select_rows(conn, entity, visible(entity, caller), limit, offset)
+    return [_render(entity, r) for r in found]
+
+
+async def count_records(db: Database, caller: Caller, name: str) -> int:
+    entity = entity_for(name, Op.LIST)
+    check_operation(entity, caller, write=False)
+    async with db.read() as conn:
+        return await rows.count_rows(conn, entity, visible(entity, caller))
+
+
+# --- writes --------------------------------------------------------------------------------
+
+
+def _check_rules(entity: Entity, record: Mapping[str, Any]) -> None:
+    for rule in entity.rules:
+        violation = rule.check(record)
+        if violation is not None:
+            raise InvalidFieldError(*violation)
+
+
+def _check_owner(entity: Entity, caller: Caller, record: Mapping[str, Any]) -> None:
+    if not caller.may_own(record.get("ownergroup"), record.get("owneruser")):
+        raise PermissionDeniedError("Lacking write access to the owner group or user")
+
+
+def _check_creator(entity: Entity, caller: Caller, row: Mapping[str, Any]) -> None:
+    if entity.write.creator_only and not caller.admin and row.get("creator") != caller.user:
+        raise PermissionDeniedError("Lacking access permission (creator)")
+
+
+async def _check_references(conn: Connection, entity: Entity, caller: Caller,
+                            values: Mapping[str, Any]) -> None:
+    for name, value in values.items():
+        f = entity.by_name[name]
+        if f.kind is not Kind.REF or value is None or f.ref not in ENTITIES:
+            continue
+        target = ENTITIES[f.ref]
+        where = visible(target, caller) if f.dependency else None
+        if not await rows.exists(conn, target, value, where):
+            raise InvalidFieldError(name, f"{target.singular} {value} does not exist")
+
+
+async def _apply(conn: Connection, entity: Entity, write: Write, record_id: int) -> None:
+    if write.extdata:
+        await rows.write_extdata(conn, entity, record_id, write.extdata)
+    if write.tags is not None or write.add_tags or write.remove_tags:
+        await rows.write_tags(conn, entity, record_id, reset=write.tags,
+                              add=write.add_tags, remove=write.remove_tags)
+
+
+async def _store_files(conn: Connection, entity: Entity, write: Write,
+                       values: dict[str, Any]) -> None:
+    for name, content in write.files.items():
+        values[name], size = await rows.insert_binfile(conn, content)
+        size_field = entity.field("size")
+        if size_field is not None and size_field.managed is Managed.SYSTEM:
+            values["size"] = size
+
+
+async def create_record(db: Database, caller: Caller, name: str,
+                        body: Mapping[str, Any]) -> Record:
+    entity = entity_for(name, Op.CREATE)
+    check_operation(entity, caller, write=True)
+    write = parse_write(entity, body, creating=True)
+    now = int(time.time())
+    record: dict[str, Any] = {}
+    for f in entity.fields:
+        if f.name in write.values:
+            record[f.name] = write.values[f.name]
+        elif f.managed is Managed.CREATOR:
+            record[f.name] = caller.user
+        elif f.managed in (Managed.CREATED, Managed.MODIFIED) or f.default == NOW:
+            record[f.name] = now
+        elif f.default is not None:
+            record[f.name] = f.default
+        elif not f.nullable and f.managed is None and f.name not in write.files:
+            raise InvalidFieldError(f.name, "is required")
+    _check_rules(entity, record)
+    _check_owner(entity, caller, record)
+    async with db.write() as conn:
+        await _check_references(conn, entity, caller, write.values)
+        record_id = write.values.get("ID")
+        if record_id is not None and await rows.exists(conn, entity, record_id):
+            raise ConflictError(f"ID Present: {entity.singular} {record_id} already exists")
+        await _store_files(conn, entity, write, record)
+        record_id = await rows.insert_row(conn, entity, record)
+        await _apply(conn, entity, write, record_id)
+        row = await _load(conn, entity, caller, record_id)
+        return await _decorate(conn, entity, row, extdata=entity.extdata, tags=entity.tags,
+                               expand=())
+
+
+async def update_record(db: Database, caller: Caller, name: str, record_id: int,
+                        body: Mapping[str, Any], if_match: str | None = None) -> Record:
+    entity = entity_for(name, Op.UPDATE)
+    check_operation(entity, caller, write=True)
+    write = parse_write(entity, body, creating=False)
+    if write.values.get("ID", record_id) != record_id:
+        raise ConflictError(f"Non-matching ID: body ID {write.values['ID']} is not {record_id}")
+    async with db.write() as conn:
+        row = await _load(conn, entity, caller, record_id)
+        _check_creator(entity, caller, row)
+        _check_owner(entity, caller, row)
+        if not etag_matches(if_match, etag_of(entity, record_id, row[REV])):
+            raise PreconditionFailedError("Non-matching ETag")
+        changes = {k: v for k, v in write.values.items() if k != "ID"}
+        merged = {**row, **changes}
+        _check_rules(entity, merged)
+        _check_owner(entity, caller, merged)
+        await _check_references(conn, entity, caller, changes)
+        await _store_files(conn, entity, write, changes)
+        modified = entity.managed(Managed.MODIFIED)
+        if modified is not None:
+            changes[modified.name] = int(time.time())
+        if not await rows.update_row(conn, entity, record_id, row[REV], changes):
+            raise PreconditionFailedError("Non-matching ETag (modified concurrently)")
+        await _apply(conn, entity, write, record_id)
+        row = await _load(conn, entity, caller, record_id)
+        return await _decorate(conn, entity, row, extdata=entity.extdata, tags=entity.tags,
+                               expand=())
+
+
+async def delete_record(db: Database, caller: Caller, name: str, record_id: int,
+                        if_match: str | None = None) -> None:
+    entity = entity_for(name, Op.DELETE)
+    check_operation(entity, caller, write=True)
+    async with db.write() as conn:
+        row = await _load(conn, entity, caller, record_id)
+        _check_creator(entity, caller, row)
+        _check_owner(entity, caller, row)
+        if not etag_matches(if_match, etag_of(entity, record_id, row[REV])):
+            raise PreconditionFailedError("Non-matching ETag")
+        try:
+            deleted = await rows.delete_row(conn, entity, record_id, row[REV])
+        except IntegrityError:
+            raise ConflictError(f"Not Deletable: {entity.singular} {record_id} is in use") from None
+        if not deleted:
+            raise PreconditionFailedError("Non-matching ETag (modified concurrently)")

@@ -1,0 +1,1 @@
+"""Storage: tables derived from the registry, the database drivers, migrations."""

@@ -1,0 +1,281 @@
+"""The database: one small async interface over the drivers themselves.
+
+SQLAlchemy Core builds and compiles statements; they are executed by the standard
+`sqlite3` module or by asyncpg, without SQLAlchemy's execution layer (several times the
+driver's cost on this hardware, see docs/performance.md).  Compiled SQL is cached per
+statement shape where the caller gives a cache key (`Statement`).
+
+    db = open_database("sqlite:///comptoir.db")
+    await db.open()
+    async with db.read() as conn:  rows = await conn.all(select(...))
+    async with db.write() as conn: await conn.run(insert(...))   # one transaction
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import asyncpg
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import asyncpg as pg_asyncpg
+from sqlalchemy.dialects.sqlite import pysqlite
+
+from comptoir.errors import BadRequestError, ConflictError
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledSql:
+    sql: str
+    names: tuple[str, ...]  # bound parameter names, in positional order
+    defaults: Mapping[str, Any]  # the values bound at build time
+
+    def args(self, params: Mapping[str, Any] | None) -> list[Any]:
+        if params:
+            return [params[n] if n in params else self.defaults[n] for n in self.names]
+        return [self.defaults[n] for n in self.names]
+
+
+def compile_sql(stmt: sa.sql.ClauseElement, dialect: sa.engine.Dialect,
+                reusable: bool = False) -> CompiledSql:
+    """Compile for the driver.  A `reusable` statement takes its values at execution
+    (`bindparam("id")`) and must not contain expanding IN lists; others are compiled with
+    all their values (IN lists rendered out)."""
+    if reusable:
+        compiled = stmt.compile(dialect=dialect)
+        defaults = compiled.construct_params(_check=False)
+    else:
+        compiled = stmt.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+        defaults = compiled.construct_params()
+    return CompiledSql(compiled.string, tuple(compiled.positiontup or ()), defaults)
+
+
+class IntegrityError(ConflictError):
+    """A constraint of the database refused the write (unique, foreign key)."""
+
+    code = "conflict"
+
+
+class Connection:
+    """A connection in use: run statements, get rows as dicts."""
+
+    def __init__(self, db: Database, raw: Any) -> None:
+        self.db = db
+        self.raw = raw
+
+    def compile(self, stmt: sa.sql.ClauseElement | CompiledSql, key: Any = None) -> CompiledSql:
+        if isinstance(stmt, CompiledSql):
+            return stmt
+        if key is not None:
+            cached = self.db.cache.get(key)
+            if cached is None:
+                cached = self.db.cache[key] = compile_sql(stmt, self.db.dialect, reusable=True)
+            return cached
+        return compile_sql(stmt, self.db.dialect)
+
+    async def all(self, stmt: sa.sql.ClauseElement | CompiledSql,
+                  params: Mapping[str, Any] | None = None, key: Any = None) -> list[Row]:
+        raise NotImplementedError
+
+    async def one(self, stmt: sa.sql.ClauseElement | CompiledSql,
+                  params: Mapping[str, Any] | None = None, key: Any = None) -> Row | None:
+        rows = await self.all(stmt, params, key)
+        return rows[0] if rows else None
+
+    async def scalar(self, stmt: sa.sql.ClauseElement | CompiledSql,
+                     params: Mapping[str, Any] | None = None, key: Any = None) -> Any:
+        row = await self.one(stmt, params, key)
+        return None if row is None else next(iter(row.values()))
+
+    async def run(self, stmt: sa.sql.ClauseElement | CompiledSql,
+                  params: Mapping[str, Any] | None = None, key: Any = None) -> int:
+        """Execute a write; returns the number of rows it touched."""
+        raise NotImplementedError
+
+    async def run_many(self, stmt: sa.sql.ClauseElement, rows: Sequence[Mapping[str, Any]]) -> None:
+        for row in rows:
+            await self.run(stmt, row)
+
+
+class Database:
+    dialect: sa.engine.Dialect
+    name: str
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.cache: dict[Any, CompiledSql] = {}
+
+    async def open(self) -> None:
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        raise NotImplementedError
+
+    def read(self) -> Any:
+        raise NotImplementedError
+
+    def write(self) -> Any:
+        raise NotImplementedError
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The URL for SQLAlchemy engines (migrations, administration)."""
+        raise NotImplementedError
+
+
+# --- SQLite --------------------------------------------------------------------------------
+
+
+class SqliteConnection(Connection):
+    raw: sqlite3.Connection
+
+    async def all(self, stmt: Any, params: Mapping[str, Any] | None = None,
+                  key: Any = None) -> list[Row]:
+        c = self.compile(stmt, key)
+        cur = self._execute(c, params)
+        if cur.description is None:
+            return []
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    async def run(self, stmt: Any, params: Mapping[str, Any] | None = None,
+                  key: Any = None) -> int:
+        c = self.compile(stmt, key)
+        return self._execute(c, params).rowcount
+
+    def _execute(self, c: CompiledSql, params: Mapping[str, Any] | None) -> sqlite3.Cursor:
+        try:
+            return self.raw.execute(c.sql, c.args(params))
+        except sqlite3.IntegrityError as exc:
+            raise IntegrityError(str(exc)) from exc
+        except OverflowError as exc:
+            raise BadRequestError("value out of range") from exc
+
+
+class SqliteDatabase(Database):
+    name = "sqlite"
+    dialect = pysqlite.dialect(paramstyle="qmark")
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        path = url.split("///", 1)[1] if "///" in url else ":memory:"
+        self.path = path or ":memory:"
+        self._conn: sqlite3.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return f"sqlite:///{self.path}"
+
+    async def open(self) -> None:
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON",
+                       "busy_timeout=10000", "cache_size=-65536"):
+            conn.execute(f"PRAGMA {pragma}")
+        self._conn = conn
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[Connection]:
+        assert self._conn is not None, "database not open"
+        yield SqliteConnection(self, self._conn)
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[Connection]:
+        assert self._conn is not None, "database not open"
+        async with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield SqliteConnection(self, self._conn)
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            else:
+                self._conn.execute("COMMIT")
+
+
+# --- PostgreSQL ----------------------------------------------------------------------------
+
+
+class PgConnection(Connection):
+    raw: asyncpg.Connection
+
+    async def all(self, stmt: Any, params: Mapping[str, Any] | None = None,
+                  key: Any = None) -> list[Row]:
+        c = self.compile(stmt, key)
+        try:
+            records = await self.raw.fetch(c.sql, *c.args(params))
+        except asyncpg.IntegrityConstraintViolationError as exc:
+            raise IntegrityError(str(exc)) from exc
+        except (asyncpg.DataError, OverflowError) as exc:
+            raise BadRequestError(str(exc).splitlines()[0]) from exc
+        return [dict(r) for r in records]
+
+    async def run(self, stmt: Any, params: Mapping[str, Any] | None = None,
+                  key: Any = None) -> int:
+        c = self.compile(stmt, key)
+        try:
+            status = await self.raw.execute(c.sql, *c.args(params))
+        except asyncpg.IntegrityConstraintViolationError as exc:
+            raise IntegrityError(str(exc)) from exc
+        except (asyncpg.DataError, OverflowError) as exc:
+            raise BadRequestError(str(exc).splitlines()[0]) from exc
+        last = status.rsplit(" ", 1)[-1]
+        return int(last) if last.isdigit() else 0
+
+
+class PostgresDatabase(Database):
+    name = "postgresql"
+    dialect = pg_asyncpg.dialect()
+
+    def __init__(self, url: str, pool_size: int = 16) -> None:
+        super().__init__(url)
+        parts = urlsplit(url)
+        self.dsn = parts._replace(scheme="postgresql").geturl()
+        self.pool_size = pool_size
+        self._pool: asyncpg.Pool | None = None
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return "postgresql+asyncpg" + self.dsn[len("postgresql"):]
+
+    async def open(self) -> None:
+        self._pool = await asyncpg.create_pool(self.dsn, min_size=1, max_size=self.pool_size)
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[Connection]:
+        assert self._pool is not None, "database not open"
+        async with self._pool.acquire() as conn:
+            yield PgConnection(self, conn)
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[Connection]:
+        assert self._pool is not None, "database not open"
+        async with self._pool.acquire() as conn, conn.transaction():
+            yield PgConnection(self, conn)
+
+
+def open_database(url: str) -> Database:
+    """The database for a URL: `sqlite:///path` or `postgresql://user@host:port/db`."""
+    scheme = url.split(":", 1)[0].split("+", 1)[0]
+    if scheme == "sqlite":
+        return SqliteDatabase(url)
+    if scheme in ("postgresql", "postgres"):
+        return PostgresDatabase(url)
+    raise BadRequestError(f"unsupported database URL scheme: {scheme}")

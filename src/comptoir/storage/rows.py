@@ -1,0 +1,158 @@
+"""Generic record storage for every entity: rows, custom fields (extdata), tags, binfiles.
+
+These functions build Core statements from the registry tables and run them on a
+`Connection`; statements whose shape depends only on the entity are compiled once
+(`key=`).  They check nothing but what the database checks: permissions and rules are the
+services' job.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+
+from comptoir.domain.values import extdata_to_wire
+from comptoir.schema.entity import Entity
+from comptoir.storage.database import Connection, Row
+from comptoir.storage.tables import EXTDATA, REV, TABLES, TAGS
+
+
+def _columns(entity: Entity) -> list[sa.ColumnElement[Any]]:
+    table = TABLES[entity.name]
+    return [table.c[f.name] for f in entity.public_fields] + [table.c[REV]]
+
+
+async def select_row(conn: Connection, entity: Entity, record_id: int,
+                     where: sa.ColumnElement[bool] | None = None,
+                     extra: Iterable[str] = ()) -> Row | None:
+    """One record by ID (with `where`, usually the visibility rule), or None."""
+    table = TABLES[entity.name]
+    columns = _columns(entity) + [table.c[name] for name in extra]
+    stmt = sa.select(*columns).where(table.c.ID == sa.bindparam("id"))
+    if where is None:
+        return await conn.one(stmt, {"id": record_id}, key=("row", entity.name, tuple(extra)))
+    return await conn.one(stmt.where(where), {"id": record_id})
+
+
+async def exists(conn: Connection, entity: Entity, record_id: int,
+                 where: sa.ColumnElement[bool] | None = None) -> bool:
+    table = TABLES[entity.name]
+    stmt = sa.select(sa.literal(1)).select_from(table).where(table.c.ID == sa.bindparam("id"))
+    if where is None:
+        return await conn.one(stmt, {"id": record_id}, key=("exists", entity.name)) is not None
+    return await conn.one(stmt.where(where), {"id": record_id}) is not None
+
+
+async def select_rows(conn: Connection, entity: Entity, where: sa.ColumnElement[bool] | None,
+                      limit: int, offset: int) -> list[Row]:
+    table = TABLES[entity.name]
+    stmt = sa.select(*_columns(entity)).order_by(table.c.ID).limit(limit).offset(offset)
+    if where is not None:
+        stmt = stmt.where(where)
+    return await conn.all(stmt)
+
+
+async def count_rows(conn: Connection, entity: Entity,
+                     where: sa.ColumnElement[bool] | None) -> int:
+    table = TABLES[entity.name]
+    stmt = sa.select(sa.func.count()).select_from(table)
+    if where is not None:
+        stmt = stmt.where(where)
+    return int(await conn.scalar(stmt) or 0)
+
+
+async def insert_row(conn: Connection, entity: Entity, values: Mapping[str, Any]) -> int:
+    table = TABLES[entity.name]
+    stmt = sa.insert(table).values(**values).returning(table.c.ID)
+    return int(await conn.scalar(stmt))
+
+
+async def update_row(conn: Connection, entity: Entity, record_id: int, rev: int,
+                     values: Mapping[str, Any]) -> bool:
+    """Write `values` if the record is still at revision `rev`; bumps the revision.
+    False when somebody else wrote it first (or it is gone)."""
+    table = TABLES[entity.name]
+    stmt = (sa.update(table)
+            .where(table.c.ID == record_id, table.c[REV] == rev)
+            .values(**values, **{REV: table.c[REV] + 1}))
+    return await conn.run(stmt) == 1
+
+
+async def delete_row(conn: Connection, entity: Entity, record_id: int, rev: int | None) -> bool:
+    table = TABLES[entity.name]
+    stmt = sa.delete(table).where(table.c.ID == record_id)
+    if rev is not None:
+        stmt = stmt.where(table.c[REV] == rev)
+    return await conn.run(stmt) == 1
+
+
+# --- extdata -------------------------------------------------------------------------------
+
+
+async def read_extdata(conn: Connection, entity: Entity, record_id: int) -> dict[str, Any]:
+    table = EXTDATA[entity.name]
+    stmt = (sa.select(table.c.name, table.c.textvalue, table.c.numvalue)
+            .where(table.c.record == sa.bindparam("id")).order_by(table.c.name))
+    rows = await conn.all(stmt, {"id": record_id}, key=("extdata", entity.name))
+    return {r["name"]: extdata_to_wire(r["textvalue"], r["numvalue"]) for r in rows}
+
+
+async def write_extdata(conn: Connection, entity: Entity, record_id: int,
+                        values: Mapping[str, tuple[str | None, float | None] | None]) -> None:
+    """Set custom fields; a value of None removes the field."""
+    table = EXTDATA[entity.name]
+    for name, value in values.items():
+        await conn.run(sa.delete(table).where(table.c.record == record_id, table.c.name == name))
+        if value is not None:
+            text, number = value
+            await conn.run(sa.insert(table).values(record=record_id, name=name,
+                                                   textvalue=text, numvalue=number))
+
+
+# --- tags ----------------------------------------------------------------------------------
+
+
+async def read_tags(conn: Connection, entity: Entity, record_id: int) -> list[str]:
+    table = TAGS[entity.name]
+    stmt = (sa.select(table.c.tag).where(table.c.record == sa.bindparam("id"))
+            .order_by(table.c.tag))
+    rows = await conn.all(stmt, {"id": record_id}, key=("tags", entity.name))
+    return [r["tag"] for r in rows]
+
+
+async def write_tags(conn: Connection, entity: Entity, record_id: int, *,
+                     reset: list[str] | None, add: list[str], remove: list[str]) -> None:
+    table = TAGS[entity.name]
+    if reset is not None:
+        await conn.run(sa.delete(table).where(table.c.record == record_id))
+        add = [*reset, *add]
+    if remove:
+        await conn.run(sa.delete(table).where(table.c.record == record_id,
+                                              table.c.tag.in_(sorted(set(remove)))))
+    current = set() if reset is not None else set(await read_tags(conn, entity, record_id))
+    for tag in dict.fromkeys(add):
+        if tag not in current and tag not in remove:
+            await conn.run(sa.insert(table).values(record=record_id, tag=tag))
+            current.add(tag)
+
+
+# --- binfiles ------------------------------------------------------------------------------
+
+
+async def insert_binfile(conn: Connection, content: bytes) -> tuple[int, int]:
+    """Store file content; returns (binfile ID, size)."""
+    table = TABLES["binfiles"]
+    digest = hashlib.md5(content, usedforsecurity=False).digest()
+    stmt = (sa.insert(table).values(hash=digest, size=len(content), content=content)
+            .returning(table.c.ID))
+    return int(await conn.scalar(stmt)), len(content)
+
+
+async def read_binfile(conn: Connection, binfile_id: int) -> bytes | None:
+    table = TABLES["binfiles"]
+    stmt = sa.select(table.c.content).where(table.c.ID == sa.bindparam("id"))
+    row = await conn.one(stmt, {"id": binfile_id}, key=("binfile",))
+    return None if row is None else bytes(row["content"])

@@ -1,0 +1,156 @@
+"""SQLAlchemy Core tables, derived from the registry.
+
+Per entity:
+- `<entity>`: one column per field, plus `_rev`, the revision counter behind the ETag
+  (bumped on every write, compared in the UPDATE itself so that If-Match is atomic);
+- `<entity>_extdata` (entities with extdata): custom field values, one row per record and
+  name, typed: `textvalue` always, `numvalue` when the value is a number, both indexed;
+- `<entity>_tags` (entities with tags): one row per record and tag, indexed by tag.
+
+Plus the platform tables that the ZeyOS entities do not declare: `tokens` (login tokens,
+stored as SHA-256 digests) and `config` (the instance configuration, `GET /config`).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from comptoir.schema.entity import Entity
+from comptoir.schema.fields import Field, Kind
+from comptoir.schema.registry import ENTITIES
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+REV = "_rev"
+
+_WIDE_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def _column_type(f: Field) -> sa.types.TypeEngine:  # type: ignore[type-arg]
+    match f.kind:
+        case Kind.INT | Kind.REF | Kind.BINFILE:
+            return sa.BigInteger() if f.wide else sa.Integer()
+        case Kind.BIGINT:
+            return sa.BigInteger()
+        case Kind.NUMBER:
+            return sa.Double()
+        case Kind.ENUM:
+            return sa.SmallInteger()
+        case Kind.TEXT:
+            return sa.String(f.max_length) if f.max_length else sa.Text()
+        case Kind.HEXBYTES:
+            return sa.LargeBinary()
+        case _:  # JSON, arrays, entity names: text (JSON-encoded for documents and arrays)
+            return sa.Text()
+
+
+def _server_default(f: Field) -> sa.TextClause | None:
+    if f.default is None or f.nullable or f.kind in (Kind.JSON,):
+        return None
+    if isinstance(f.default, str):
+        if f.default == "now":
+            return None  # set by the service layer: the same clock on both databases
+        return sa.text("'" + f.default.replace("'", "''") + "'")
+    if isinstance(f.default, int | float):
+        return sa.text(str(f.default))
+    return None
+
+
+def _column(entity: Entity, f: Field) -> sa.Column:  # type: ignore[type-arg]
+    if f.name == "ID":
+        return sa.Column("ID", _WIDE_ID if f.wide else sa.Integer(), primary_key=True,
+                         autoincrement=True)
+    args: list[sa.SchemaItem] = []
+    if f.is_reference and f.ref is not None and f.ref in ENTITIES:
+        ondelete = None if f.on_delete is None or f.on_delete == "RESTRICT" else str(f.on_delete)
+        args.append(sa.ForeignKey(f"{f.ref}.ID", ondelete=ondelete))
+    return sa.Column(f.name, _column_type(f), *args, nullable=f.nullable,
+                     server_default=_server_default(f), index=f.is_reference,
+                     unique=f.unique or None)
+
+
+def _entity_table(entity: Entity) -> sa.Table:
+    columns = [_column(entity, f) for f in entity.fields]
+    columns.append(sa.Column(REV, sa.Integer(), nullable=False, server_default=sa.text("1")))
+    table = sa.Table(entity.name, metadata, *columns)
+    for f in entity.fields:
+        if f.unique_ci:
+            sa.Index(f"uq_{entity.name}_{f.name}_ci", sa.func.lower(table.c[f.name]), unique=True)
+    return table
+
+
+def _extdata_table(entity: Entity) -> sa.Table:
+    name = f"{entity.name}_extdata"
+    table = sa.Table(
+        name, metadata,
+        sa.Column("record", _column_type(entity.id_field),
+                  sa.ForeignKey(f"{entity.name}.ID", ondelete="CASCADE"), primary_key=True),
+        sa.Column("name", sa.Text(), primary_key=True),
+        sa.Column("textvalue", sa.Text(), nullable=True),
+        sa.Column("numvalue", sa.Double(), nullable=True),
+    )
+    sa.Index(f"ix_{name}_name_text", table.c.name, table.c.textvalue)
+    sa.Index(f"ix_{name}_name_num", table.c.name, table.c.numvalue)
+    return table
+
+
+def _tags_table(entity: Entity) -> sa.Table:
+    name = f"{entity.name}_tags"
+    table = sa.Table(
+        name, metadata,
+        sa.Column("record", _column_type(entity.id_field),
+                  sa.ForeignKey(f"{entity.name}.ID", ondelete="CASCADE"), primary_key=True),
+        sa.Column("tag", sa.Text(), primary_key=True),
+    )
+    sa.Index(f"ix_{name}_tag", table.c.tag, table.c.record)
+    return table
+
+
+TABLES: dict[str, sa.Table] = {}
+EXTDATA: dict[str, sa.Table] = {}
+TAGS: dict[str, sa.Table] = {}
+
+for _entity in ENTITIES.values():
+    TABLES[_entity.name] = _entity_table(_entity)
+    if _entity.extdata:
+        EXTDATA[_entity.name] = _extdata_table(_entity)
+    if _entity.tags:
+        TAGS[_entity.name] = _tags_table(_entity)
+
+tokens = sa.Table(
+    "tokens", metadata,
+    sa.Column("ID", _WIDE_ID, primary_key=True, autoincrement=True),
+    sa.Column("user", sa.Integer(), sa.ForeignKey("users.ID", ondelete="CASCADE"),
+              nullable=False, index=True),
+    sa.Column("application", sa.Integer(), sa.ForeignKey("applications.ID", ondelete="CASCADE"),
+              nullable=True),
+    sa.Column("digest", sa.String(64), nullable=False, unique=True),
+    sa.Column("identifier", sa.Text(), nullable=False),
+    sa.Column("expdate", sa.BigInteger(), nullable=True),
+    sa.Column("creationdate", sa.BigInteger(), nullable=False),
+)
+
+config = sa.Table(
+    "config", metadata,
+    sa.Column("name", sa.String(100), primary_key=True),
+    sa.Column("value", sa.Text(), nullable=False),
+)
+
+
+def _break_cycles() -> None:
+    """Foreign keys in cycles (users <-> contacts <-> groups, ...) are added after the
+    tables on databases that can ALTER (PostgreSQL); SQLite declares them inline."""
+    for table, constraints in sa.sql.ddl.sort_tables_and_constraints(list(metadata.tables.values())):
+        if table is None:
+            for constraint in constraints:
+                constraint.use_alter = True
+
+
+_break_cycles()

@@ -1,0 +1,159 @@
+"""Test fixtures: a real database (SQLite file, or a fresh PostgreSQL database when
+COMPTOIR_TEST_DATABASE_URL names a PostgreSQL server), migrated with the real migrations,
+and a real HTTP server on 127.0.0.1 in a background thread, driven with httpx."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+import uvicorn
+
+from comptoir import cli
+from comptoir.api.app import create_app
+from comptoir.config import Settings
+from comptoir.storage import migrate
+
+INSTANCE = "test"
+ADMIN_PASSWORD = "admin-secret-1"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def _pg_admin(url: str, sql: str) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh, migrated database for this test session."""
+    server = os.environ.get("COMPTOIR_TEST_DATABASE_URL", "")
+    if server.startswith("postgres"):
+        name = f"comptoir_test_{os.getpid()}_{secrets.token_hex(3)}"
+        asyncio.run(_pg_admin(server, f'CREATE DATABASE "{name}"'))
+        url = server.rsplit("/", 1)[0] + "/" + name
+        migrate.upgrade(url)
+        yield url
+        asyncio.run(_pg_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'comptoir.db'}"
+        migrate.upgrade(url)
+        yield url
+
+
+def run_cli(database_url: str, *args: str) -> None:
+    assert cli.main([*args[:2], *args[2:], "--database", database_url]) == 0
+
+
+class Server:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=settings.port,
+                                log_level="warning", lifespan="on")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.url = f"http://127.0.0.1:{settings.port}"
+
+    def start(self) -> None:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("test server did not start")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server(database_url: str) -> Iterator[Server]:
+    os.environ["COMPTOIR_ADMIN_PASSWORD"] = ADMIN_PASSWORD
+    settings = Settings(database_url=database_url, instance=INSTANCE, port=_free_port(),
+                        max_body_bytes=64 * 1024, max_file_bytes=256 * 1024)
+    cli.ensure_schema(settings, create=True)
+    asyncio.run(_ensure_admin(settings))
+    srv = Server(settings)
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+async def _ensure_admin(settings: Settings) -> None:
+    from comptoir.storage.database import open_database
+
+    db = open_database(settings.database_url)
+    await db.open()
+    try:
+        await cli.ensure_admin(db)
+    finally:
+        await db.close()
+
+
+def login(server: Server, name: str, password: str) -> str:
+    r = httpx.post(f"{server.url}/{INSTANCE}/auth/v1/login",
+                   data={"name": name, "password": password, "identifier": "pytest"})
+    assert r.status_code == 200, r.text
+    return str(r.json()["token"])
+
+
+def client(server: Server, token: str | None) -> httpx.Client:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return httpx.Client(base_url=f"{server.url}/{INSTANCE}/api/v1", headers=headers, timeout=30)
+
+
+@pytest.fixture(scope="session")
+def admin(server: Server) -> Iterator[httpx.Client]:
+    with client(server, login(server, "admin", ADMIN_PASSWORD)) as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def make_user(server: Server, database_url: str) -> Callable[..., httpx.Client]:
+    """Create a user (with a fresh group holding `permissions`) and return a logged-in
+    client; `permissions` like ("accounts:writable", "contacts")."""
+    opened: list[httpx.Client] = []
+
+    def make(*permissions: str, nopublic: bool = False, group: str | None = None) -> Any:
+        suffix = secrets.token_hex(4)
+        name, password = f"user_{suffix}", f"pw-{suffix}"
+        group = group or f"group_{suffix}"
+        grants = [a for p in permissions for a in ("--permission", p)]
+        run_cli(database_url, "group", "create", group, *grants)
+        run_cli(database_url, "user", "create", name, "--password", password, "--group", group)
+        c = client(server, login(server, name, password))
+        c.user_name = name  # type: ignore[attr-defined]
+        c.group_name = group  # type: ignore[attr-defined]
+        opened.append(c)
+        return c
+
+    return make
+
+
+@pytest.fixture
+def anon(server: Server) -> Iterator[httpx.Client]:
+    with client(server, None) as c:
+        yield c
+
+
+def here() -> Path:
+    return Path(__file__).parent
