@@ -128,7 +128,7 @@ def admin(server: Server) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture(scope="session")
-def make_user(server: Server, database_url: str) -> Callable[..., httpx.Client]:
+def make_user(server: Server, database_url: str) -> Iterator[Callable[..., httpx.Client]]:
     """Create a user (with a fresh group holding `permissions`) and return a logged-in
     client; `permissions` like ("accounts:writable", "contacts")."""
     opened: list[httpx.Client] = []
@@ -139,14 +139,18 @@ def make_user(server: Server, database_url: str) -> Callable[..., httpx.Client]:
         group = group or f"group_{suffix}"
         grants = [a for p in permissions for a in ("--permission", p)]
         run_cli(database_url, "group", "create", group, *grants)
-        run_cli(database_url, "user", "create", name, "--password", password, "--group", group)
+        flags = ["--nopublic"] if nopublic else []
+        run_cli(database_url, "user", "create", name, "--password", password, "--group", group,
+                *flags)
         c = client(server, login(server, name, password))
         c.user_name = name  # type: ignore[attr-defined]
         c.group_name = group  # type: ignore[attr-defined]
         opened.append(c)
         return c
 
-    return make
+    yield make
+    for c in opened:
+        c.close()
 
 
 @pytest.fixture

@@ -97,7 +97,7 @@ def cmd_user(settings: Settings, args: argparse.Namespace) -> None:
     if args.action == "create":
         user_id = _with_db(settings, lambda db: auth.create_user(
             db, args.name, args.password, email=args.email or "", admin=args.admin,
-            group_names=tuple(args.group or ())))
+            nopublic=args.nopublic, group_names=tuple(args.group or ())))
         print(f"created user {args.name} (ID {user_id})")
     else:
         print(_with_db(settings, lambda db: auth.access_key(db, args.name)))
@@ -150,6 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--password", required=True)
     create.add_argument("--email")
     create.add_argument("--admin", action="store_true")
+    create.add_argument("--nopublic", action="store_true", help="deny access to public records")
     create.add_argument("--group", action="append", metavar="G", help="add to group (repeatable)")
     key = user_sub.add_parser("accesskey", parents=[common], help="print a user's access key")
     key.add_argument("name")

@@ -157,7 +157,8 @@ def describe_caller(caller: Caller, access: bool) -> dict[str, Any]:
 
 
 async def create_user(db: Database, name: str, password: str, *, email: str = "",
-                      admin: bool = False, group_names: tuple[str, ...] = ()) -> int:
+                      admin: bool = False, nopublic: bool = False,
+                      group_names: tuple[str, ...] = ()) -> int:
     if not name.strip():
         raise InvalidFieldError("name", "must not be empty")
     now = int(time.time())
@@ -168,6 +169,7 @@ async def create_user(db: Database, name: str, password: str, *, email: str = ""
             raise ConflictError(f"user {name} already exists")
         user_id = int(await conn.scalar(sa.insert(users).values(
             name=name, email=email, password=hash_password(password), admin=int(admin),
+            nopublic=int(nopublic),
             accesskey=secrets.token_hex(8), creationdate=now, lastmodified=now,
         ).returning(users.c.ID)))
         for group in group_names:
