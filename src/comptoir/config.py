@@ -28,7 +28,7 @@ class Settings:
         for f in fields(cls):
             env = os.environ.get("COMPTOIR_" + f.name.upper())
             if env is not None:
-                values[f.name] = type(f.default)(env)
+                values[f.name] = int(env) if isinstance(f.default, int) else env
         values.update({k: v for k, v in overrides.items() if v is not None})
         return replace(cls(), **values)
 

@@ -62,12 +62,12 @@ def check_operation(entity: Entity, caller: Caller, write: bool) -> None:
         raise PermissionDeniedError(f"Lacking access permission ({need})")
 
 
-def _owner_clause(entity: Entity, table: sa.Table, caller: Caller) -> sa.ColumnElement[bool] | None:
+def _owner_clause(entity: Entity, table: sa.FromClause, caller: Caller) -> sa.ColumnElement[bool] | None:
     if entity.ownership is Ownership.NONE:
         return None
     groups = sorted(caller.groups)
     if entity.ownership is Ownership.GROUP:
-        public = table.c.ownergroup.is_(None)
+        public: sa.ColumnElement[bool] = table.c.ownergroup.is_(None)
         mine: list[sa.ColumnElement[bool]] = []
     else:
         public = sa.and_(table.c.ownergroup.is_(None), table.c.owneruser.is_(None))
@@ -79,7 +79,7 @@ def _owner_clause(entity: Entity, table: sa.Table, caller: Caller) -> sa.ColumnE
     return sa.or_(*mine) if mine else sa.false()
 
 
-def visible(entity: Entity, caller: Caller, table: sa.Table | None = None,
+def visible(entity: Entity, caller: Caller, table: sa.FromClause | None = None,
             depth: int = 0) -> sa.ColumnElement[bool] | None:
     """The SQL condition for "the caller may see this record", or None for "always"."""
     if caller.admin:

@@ -48,13 +48,14 @@ def compile_sql(stmt: sa.sql.ClauseElement, dialect: sa.engine.Dialect,
     """Compile for the driver.  A `reusable` statement takes its values at execution
     (`bindparam("id")`) and must not contain expanding IN lists; others are compiled with
     all their values (IN lists rendered out)."""
+    compiled: Any
     if reusable:
         compiled = stmt.compile(dialect=dialect)
         defaults = compiled.construct_params(_check=False)
     else:
         compiled = stmt.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
         defaults = compiled.construct_params()
-    return CompiledSql(compiled.string, tuple(compiled.positiontup or ()), defaults)
+    return CompiledSql(compiled.string, tuple(compiled.positiontup or ()), defaults or {})
 
 
 class IntegrityError(ConflictError):
@@ -237,7 +238,7 @@ class PgConnection(Connection):
 
 class PostgresDatabase(Database):
     name = "postgresql"
-    dialect = pg_asyncpg.dialect()
+    dialect = pg_asyncpg.dialect()  # type: ignore[no-untyped-call]
 
     def __init__(self, url: str, pool_size: int = 16) -> None:
         super().__init__(url)

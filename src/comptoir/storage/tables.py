@@ -67,7 +67,7 @@ def _column(entity: Entity, f: Field) -> sa.Column:  # type: ignore[type-arg]
     if f.name == "ID":
         return sa.Column("ID", _WIDE_ID if f.wide else sa.Integer(), primary_key=True,
                          autoincrement=True)
-    args: list[sa.SchemaItem] = []
+    args: list[sa.ForeignKey] = []
     if f.is_reference and f.ref is not None and f.ref in ENTITIES:
         ondelete = None if f.on_delete is None or f.on_delete == "RESTRICT" else str(f.on_delete)
         args.append(sa.ForeignKey(f"{f.ref}.ID", ondelete=ondelete))
@@ -147,7 +147,8 @@ config = sa.Table(
 def _break_cycles() -> None:
     """Foreign keys in cycles (users <-> contacts <-> groups, ...) are added after the
     tables on databases that can ALTER (PostgreSQL); SQLite declares them inline."""
-    for table, constraints in sa.sql.ddl.sort_tables_and_constraints(list(metadata.tables.values())):
+    ordered = sa.sql.ddl.sort_tables_and_constraints(list(metadata.tables.values()))  # type: ignore[no-untyped-call]
+    for table, constraints in ordered:
         if table is None:
             for constraint in constraints:
                 constraint.use_alter = True
