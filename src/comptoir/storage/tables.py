@@ -81,8 +81,10 @@ def _entity_table(entity: Entity) -> sa.Table:
     columns.append(sa.Column(REV, sa.Integer(), nullable=False, server_default=sa.text("1")))
     table = sa.Table(entity.name, metadata, *columns)
     for f in entity.fields:
-        if f.unique_ci:
-            sa.Index(f"uq_{entity.name}_{f.name}_ci", sa.func.lower(table.c[f.name]), unique=True)
+        if f.unique_ci:  # empty values (users without e-mail) are not unique
+            column = table.c[f.name]
+            sa.Index(f"uq_{entity.name}_{f.name}_ci", sa.func.lower(column), unique=True,
+                     sqlite_where=column != "", postgresql_where=column != "")
     return table
 
 

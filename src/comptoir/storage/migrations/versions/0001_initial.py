@@ -2292,6 +2292,14 @@ def upgrade() -> None:
         batch_op.create_index('ix_actionsteps_tags_tag', ['tag', 'record'], unique=False)
 
 
+    # case-insensitively unique names (expression indexes: autogenerate cannot see them)
+    op.create_index("uq_users_name_ci", "users", [sa.text("lower(name)")], unique=True,
+                    sqlite_where=sa.text("name <> ''"), postgresql_where=sa.text("name <> ''"))
+    op.create_index("uq_users_email_ci", "users", [sa.text("lower(email)")], unique=True,
+                    sqlite_where=sa.text("email <> ''"), postgresql_where=sa.text("email <> ''"))
+    op.create_index("uq_groups_name_ci", "groups", [sa.text("lower(name)")], unique=True,
+                    sqlite_where=sa.text("name <> ''"), postgresql_where=sa.text("name <> ''"))
+
     # Foreign keys in cycles (users <-> contacts <-> groups ...): SQLite declares them
     # inline above; databases that can ALTER add them once all tables exist.
     if op.get_bind().dialect.name != "sqlite":
