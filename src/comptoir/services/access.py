@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from comptoir.errors import PermissionDeniedError
 from comptoir.schema.entity import Access, Entity, Ownership
 from comptoir.schema.registry import ENTITIES
+from comptoir.storage.rows import EVERYTHING, Scope
 from comptoir.storage.tables import TABLES
 
 
@@ -62,29 +63,31 @@ def check_operation(entity: Entity, caller: Caller, write: bool) -> None:
         raise PermissionDeniedError(f"Lacking access permission ({need})")
 
 
-def _owner_clause(entity: Entity, table: sa.FromClause, caller: Caller) -> sa.ColumnElement[bool] | None:
+def _my_groups() -> sa.Select[tuple[int]]:
+    """The active groups of the caller (`:caller`), as a subquery: the SQL of a visibility
+    rule is then the same for every caller, so it is compiled once per entity."""
+    members, groups = TABLES["groups2users"], TABLES["groups"]
+    return (sa.select(members.c.group)
+            .join(groups, groups.c.ID == members.c.group)
+            .where(members.c.user == sa.bindparam("caller"), groups.c.activity == 0))
+
+
+def _owner_clause(entity: Entity, table: sa.FromClause,
+                  caller: Caller) -> sa.ColumnElement[bool] | None:
     if entity.ownership is Ownership.NONE:
         return None
-    groups = sorted(caller.groups)
-    if entity.ownership is Ownership.GROUP:
-        public: sa.ColumnElement[bool] = table.c.ownergroup.is_(None)
-        mine: list[sa.ColumnElement[bool]] = []
-    else:
-        public = sa.and_(table.c.ownergroup.is_(None), table.c.owneruser.is_(None))
-        mine = [table.c.owneruser == caller.user]
-    if groups:
-        mine.append(table.c.ownergroup.in_(groups))
+    mine: list[sa.ColumnElement[bool]] = [table.c.ownergroup.in_(_my_groups())]
+    public: sa.ColumnElement[bool] = table.c.ownergroup.is_(None)
+    if entity.ownership is Ownership.USER_OR_GROUP:
+        mine.append(table.c.owneruser == sa.bindparam("caller"))
+        public = sa.and_(public, table.c.owneruser.is_(None))
     if not caller.nopublic:
         mine.append(public)
-    return sa.or_(*mine) if mine else sa.false()
+    return sa.or_(*mine)
 
 
-def visible(entity: Entity, caller: Caller, table: sa.FromClause | None = None,
-            depth: int = 0) -> sa.ColumnElement[bool] | None:
-    """The SQL condition for "the caller may see this record", or None for "always"."""
-    if caller.admin:
-        return None
-    table = TABLES[entity.name] if table is None else table
+def _visible(entity: Entity, caller: Caller, table: sa.FromClause,
+             depth: int) -> sa.ColumnElement[bool] | None:
     clauses = []
     own = _owner_clause(entity, table, caller)
     if own is not None:
@@ -96,7 +99,7 @@ def visible(entity: Entity, caller: Caller, table: sa.FromClause | None = None,
             if parent is None:
                 continue
             parent_table = TABLES[parent.name].alias(f"p{depth}_{name}")
-            inner = visible(parent, caller, parent_table, depth + 1)
+            inner = _visible(parent, caller, parent_table, depth + 1)
             if inner is None:
                 continue
             exists = sa.exists().where(parent_table.c.ID == table.c[name], inner)
@@ -104,3 +107,13 @@ def visible(entity: Entity, caller: Caller, table: sa.FromClause | None = None,
     if not clauses:
         return None
     return sa.and_(*clauses)
+
+
+def visible(entity: Entity, caller: Caller) -> Scope:
+    """The scope of "the caller may see this record"."""
+    if caller.admin:
+        return EVERYTHING
+    where = _visible(entity, caller, TABLES[entity.name], 0)
+    if where is None:
+        return EVERYTHING
+    return Scope(where, {"caller": caller.user}, "nopublic" if caller.nopublic else "member")

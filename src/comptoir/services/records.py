@@ -77,9 +77,8 @@ def _render(entity: Entity, row: Row) -> dict[str, Any]:
     return {f.name: to_wire(f, row[f.name]) for f in entity.public_fields}
 
 
-async def _load(conn: Connection, entity: Entity, caller: Caller, record_id: int,
-                extra: tuple[str, ...] = ()) -> Row:
-    row = await rows.select_row(conn, entity, record_id, visible(entity, caller), extra)
+async def _load(conn: Connection, entity: Entity, caller: Caller, record_id: int) -> Row:
+    row = await rows.select_row(conn, entity, record_id, visible(entity, caller))
     if row is None:
         raise NotFoundError(f"{entity.singular} {record_id} not found")
     return row
@@ -167,8 +166,8 @@ async def _check_references(conn: Connection, entity: Entity, caller: Caller,
         if f.kind is not Kind.REF or value is None or f.ref not in ENTITIES:
             continue
         target = ENTITIES[f.ref]
-        where = visible(target, caller) if f.dependency else None
-        if not await rows.exists(conn, target, value, where):
+        scope = visible(target, caller) if f.dependency else rows.EVERYTHING
+        if not await rows.exists(conn, target, value, scope):
             raise InvalidFieldError(name, f"{target.singular} {value} does not exist")
 
 

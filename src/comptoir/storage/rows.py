@@ -9,7 +9,8 @@ services' job.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,48 +21,61 @@ from comptoir.storage.database import Connection, Row
 from comptoir.storage.tables import EXTDATA, REV, TABLES, TAGS
 
 
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """A restriction of the records of an entity (who may see what): a SQL condition, the
+    parameters it needs, and a name for its shape, under which statements built with it
+    are compiled once.  `EVERYTHING` restricts nothing."""
+
+    where: sa.ColumnElement[bool] | None
+    params: Mapping[str, Any]
+    shape: str
+
+
+EVERYTHING = Scope(None, {}, "all")
+
+
 def _columns(entity: Entity) -> list[sa.ColumnElement[Any]]:
     table = TABLES[entity.name]
     return [table.c[f.name] for f in entity.public_fields] + [table.c[REV]]
 
 
+def _scoped(stmt: sa.Select[Any], scope: Scope) -> sa.Select[Any]:
+    return stmt if scope.where is None else stmt.where(scope.where)
+
+
 async def select_row(conn: Connection, entity: Entity, record_id: int,
-                     where: sa.ColumnElement[bool] | None = None,
-                     extra: Iterable[str] = ()) -> Row | None:
-    """One record by ID (with `where`, usually the visibility rule), or None."""
+                     scope: Scope = EVERYTHING) -> Row | None:
+    """One record by ID within `scope`, or None."""
     table = TABLES[entity.name]
-    columns = _columns(entity) + [table.c[name] for name in extra]
-    stmt = sa.select(*columns).where(table.c.ID == sa.bindparam("id"))
-    if where is None:
-        return await conn.one(stmt, {"id": record_id}, key=("row", entity.name, tuple(extra)))
-    return await conn.one(stmt.where(where), {"id": record_id})
+    stmt = sa.select(*_columns(entity)).where(table.c.ID == sa.bindparam("id"))
+    return await conn.one(_scoped(stmt, scope), {"id": record_id, **scope.params},
+                          key=("row", entity.name, scope.shape))
 
 
 async def exists(conn: Connection, entity: Entity, record_id: int,
-                 where: sa.ColumnElement[bool] | None = None) -> bool:
+                 scope: Scope = EVERYTHING) -> bool:
     table = TABLES[entity.name]
     stmt = sa.select(sa.literal(1)).select_from(table).where(table.c.ID == sa.bindparam("id"))
-    if where is None:
-        return await conn.one(stmt, {"id": record_id}, key=("exists", entity.name)) is not None
-    return await conn.one(stmt.where(where), {"id": record_id}) is not None
+    row = await conn.one(_scoped(stmt, scope), {"id": record_id, **scope.params},
+                         key=("exists", entity.name, scope.shape))
+    return row is not None
 
 
-async def select_rows(conn: Connection, entity: Entity, where: sa.ColumnElement[bool] | None,
-                      limit: int, offset: int) -> list[Row]:
+async def select_rows(conn: Connection, entity: Entity, scope: Scope, limit: int,
+                      offset: int) -> list[Row]:
     table = TABLES[entity.name]
-    stmt = sa.select(*_columns(entity)).order_by(table.c.ID).limit(limit).offset(offset)
-    if where is not None:
-        stmt = stmt.where(where)
-    return await conn.all(stmt)
+    stmt = sa.select(*_columns(entity)).order_by(table.c.ID)
+    stmt = _scoped(stmt, scope).limit(sa.bindparam("limit")).offset(sa.bindparam("offset"))
+    return await conn.all(stmt, {"limit": limit, "offset": offset, **scope.params},
+                          key=("rows", entity.name, scope.shape))
 
 
-async def count_rows(conn: Connection, entity: Entity,
-                     where: sa.ColumnElement[bool] | None) -> int:
+async def count_rows(conn: Connection, entity: Entity, scope: Scope) -> int:
     table = TABLES[entity.name]
-    stmt = sa.select(sa.func.count()).select_from(table)
-    if where is not None:
-        stmt = stmt.where(where)
-    return int(await conn.scalar(stmt) or 0)
+    stmt = _scoped(sa.select(sa.func.count()).select_from(table), scope)
+    return int(await conn.scalar(stmt, dict(scope.params), key=("count", entity.name,
+                                                                scope.shape)) or 0)
 
 
 async def insert_row(conn: Connection, entity: Entity, values: Mapping[str, Any]) -> int:
