@@ -48,3 +48,26 @@ def schema_diff(database_url: str) -> list[Any]:
 def test_migrated_database_matches_the_registry(database_url: str) -> None:
     assert migrate.status(database_url) == (migrate.head_revision(), migrate.head_revision())
     assert schema_diff(database_url) == []
+
+
+def test_servers_refuse_a_database_whose_schema_is_behind(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from comptoir.errors import SchemaBehindError
+
+    async def check(url: str) -> None:
+        db = open_database(url)
+        await db.open()
+        try:
+            await migrate.check_schema(db)
+        finally:
+            await db.close()
+
+    # given an empty database
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    # then the check names the command that upgrades it
+    with pytest.raises(SchemaBehindError, match="comptoir db upgrade"):
+        asyncio.run(check(url))
+    # and once upgraded, it passes
+    migrate.upgrade(url)
+    asyncio.run(check(url))

@@ -22,7 +22,8 @@ from starlette.routing import Route
 from comptoir.api.rest.errors import error_response, render_error
 from comptoir.api.rest.routes import ROUTES
 from comptoir.config import Settings
-from comptoir.errors import ComptoirError
+from comptoir.errors import ComptoirError, SchemaBehindError
+from comptoir.storage import migrate
 from comptoir.storage.database import open_database
 
 log = logging.getLogger("comptoir")
@@ -37,6 +38,11 @@ def create_app(settings: Settings) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         db = open_database(settings.database_url)
         await db.open()
+        try:
+            await migrate.check_schema(db)
+        except SchemaBehindError:
+            await db.close()
+            raise
         app.state.db = db
         app.state.settings = settings
         try:

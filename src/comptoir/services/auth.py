@@ -17,6 +17,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from comptoir.errors import AuthenticationError, BadRequestError, ConflictError, InvalidFieldError
+from comptoir.schema.registry import ENTITIES
 from comptoir.services.access import Caller
 from comptoir.storage.database import Connection, Database
 from comptoir.storage.tables import TABLES, tokens
@@ -28,6 +29,10 @@ users, groups, members, permissions = (TABLES[n] for n in
 applications = TABLES["applications"]
 
 INVALID_CREDENTIALS = "Invalid credentials"
+_DUMMY_HASH = _hasher.hash("no such user")
+#: the permission identifiers a group may be granted: those the entities ask for
+PERMISSIONS = frozenset(p for entity in ENTITIES.values()
+                        for access in (entity.read, entity.write) for p in access.permissions)
 
 
 def hash_password(password: str) -> str:
@@ -51,17 +56,23 @@ async def login(db: Database, name: str, password: str, identifier: str,
     """Check credentials and issue a new token for this identifier."""
     if not name:
         raise InvalidFieldError("name", "is required")
-    if not identifier or not _IDENTIFIER.match(identifier):
-        raise InvalidFieldError("identifier", "is required and may only contain a-z, A-Z, 0-9, _ . : -")
+    if not identifier or len(identifier) > 200 or not _IDENTIFIER.match(identifier):
+        raise InvalidFieldError(
+            "identifier", "is required: 1 to 200 of a-z, A-Z, 0-9, _ . : -")
     now = int(time.time())
     if expdate is None:
         expdate = now + token_days * 86400
+    elif expdate <= now:
+        raise InvalidFieldError("expdate", "must be in the future")
     async with db.read() as conn:
         user = await conn.one(
             sa.select(users.c.ID, users.c.password, users.c.activity, users.c.expdate)
             .where(sa.or_(sa.func.lower(users.c.name) == name.lower(),
                           sa.func.lower(users.c.email) == name.lower())))
-    if (user is None or not user["password"] or user["activity"] != 0
+    if user is None or not user["password"]:
+        _verify(_DUMMY_HASH, password)  # as slow as a real check: names do not leak
+        raise AuthenticationError(INVALID_CREDENTIALS)
+    if (user["activity"] != 0
             or (user["expdate"] is not None and user["expdate"] < now)
             or not _verify(user["password"], password)):
         raise AuthenticationError(INVALID_CREDENTIALS)
@@ -139,15 +150,23 @@ async def logout(db: Database, caller: Caller) -> None:
         await conn.run(sa.delete(tokens).where(tokens.c.ID == caller.token))
 
 
-def describe_caller(caller: Caller, access: bool) -> dict[str, Any]:
-    """`GET /auth/v1/`: who am I (with `access`: admin, groups and permissions)."""
+async def describe_caller(db: Database, caller: Caller, access: bool) -> dict[str, Any]:
+    """`GET /auth/v1/`: who am I (with `access`: admin, nopublic, apionly, groups and
+    permissions, the permission's value telling whether it is writable)."""
+    async with db.read() as conn:
+        user = await conn.one(sa.select(users.c.contact, users.c.email, users.c.apionly)
+                              .where(users.c.ID == sa.bindparam("user")), {"user": caller.user},
+                              key="whoami")
+    user = user or {"contact": None, "email": "", "apionly": 0}
     info: dict[str, Any] = {
         "auth": {"user": caller.user, "application": caller.application, "lang": "en"},
         "user": caller.user,
+        "contact": user["contact"],
         "name": caller.name,
+        "email": user["email"],
     }
     if access:
-        info.update(admin=caller.admin, nopublic=caller.nopublic,
+        info.update(admin=caller.admin, nopublic=caller.nopublic, apionly=bool(user["apionly"]),
                     groups={str(g): w for g, w in sorted(caller.groups.items())},
                     permissions=dict(sorted(caller.permissions.items())))
     return info
@@ -167,6 +186,9 @@ async def create_user(db: Database, name: str, password: str, *, email: str = ""
             sa.func.lower(users.c.name) == name.lower()))
         if taken is not None:
             raise ConflictError(f"user {name} already exists")
+        if email and await conn.scalar(sa.select(users.c.ID).where(
+                sa.func.lower(users.c.email) == email.lower())) is not None:
+            raise ConflictError(f"a user with e-mail {email} already exists")
         user_id = int(await conn.scalar(sa.insert(users).values(
             name=name, email=email, password=hash_password(password), admin=int(admin),
             nopublic=int(nopublic),
@@ -185,6 +207,9 @@ async def create_user(db: Database, name: str, password: str, *, email: str = ""
 async def create_group(db: Database, name: str, grants: tuple[tuple[str, bool], ...] = ()) -> int:
     if not name.strip():
         raise InvalidFieldError("name", "must not be empty")
+    for identifier, _ in grants:
+        if identifier not in PERMISSIONS:
+            raise InvalidFieldError("permission", f"unknown permission {identifier}")
     now = int(time.time())
     async with db.write() as conn:
         taken = await conn.scalar(sa.select(groups.c.ID).where(
@@ -206,6 +231,31 @@ async def add_member(db: Database, group_id: int, user_id: int, writable: bool =
         await conn.run(sa.insert(members).values(group=group_id, user=user_id,
                                                  writable=int(writable),
                                                  creationdate=now, lastmodified=now))
+
+
+async def find_user(db: Database, name: str) -> int | None:
+    """The ID of the user named `name` (case-insensitively), or None."""
+    async with db.read() as conn:
+        found = await conn.scalar(sa.select(users.c.ID).where(
+            sa.func.lower(users.c.name) == name.lower()))
+    return None if found is None else int(found)
+
+
+async def find_group(db: Database, name: str) -> int | None:
+    """The ID of the group named `name` (case-insensitively), or None."""
+    async with db.read() as conn:
+        found = await conn.scalar(sa.select(groups.c.ID).where(
+            sa.func.lower(groups.c.name) == name.lower()))
+    return None if found is None else int(found)
+
+
+async def first_admin(db: Database) -> int | None:
+    """The oldest active administrator, or None."""
+    async with db.read() as conn:
+        found = await conn.scalar(sa.select(users.c.ID)
+                                  .where(users.c.admin == 1, users.c.activity == 0)
+                                  .order_by(users.c.ID).limit(1))
+    return None if found is None else int(found)
 
 
 async def access_key(db: Database, name: str) -> str:

@@ -41,8 +41,8 @@ def _check_instance(request: Request) -> None:
 
 
 async def read_body(request: Request, limit: int) -> dict[str, Any]:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise TooLargeError(f"body: larger than {limit} bytes")
     chunks, size = [], 0
     async for chunk in request.stream():
@@ -74,7 +74,7 @@ async def caller_of(request: Request) -> Caller:
 
 def _record_id(request: Request) -> int:
     raw = request.path_params["id"]
-    if not raw.isdigit() or len(raw) > 19:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 19:
         raise NotFoundError(f"Invalid ID: {raw}")
     return int(raw)
 
@@ -109,7 +109,7 @@ async def list_or_create(request: Request) -> Response:
 
 def _int_param(body: dict[str, Any], name: str, default: int, low: int, high: int) -> int:
     value = body.get(name, default)
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise InvalidFieldError(name, f"must be an integer from {low} to {high}")
@@ -184,9 +184,10 @@ async def login(request: Request) -> Response:
     if expdate in ("", None):
         expdate = None
     else:
-        if isinstance(expdate, str) and expdate.strip().isdigit():
+        if isinstance(expdate, str) and expdate.strip().isascii() and expdate.strip().isdigit():
             expdate = int(expdate)
-        if isinstance(expdate, bool) or not isinstance(expdate, int) or expdate < 0:
+        if (isinstance(expdate, bool) or not isinstance(expdate, int)
+                or not 0 <= expdate < 2**63):
             raise InvalidFieldError("expdate", "must be a Unix timestamp")
     result = await auth.login(db, fields["name"], fields["password"], fields["identifier"],
                               fields["appsecret"] or None, expdate, settings.token_days)
@@ -204,7 +205,8 @@ async def whoami(request: Request) -> Response:
     caller = await caller_of(request)
     if request.method == "HEAD":
         return Response(status_code=204)
-    return json_response(auth.describe_caller(caller, _flag(request, "access")))
+    db, _ = _state(request)
+    return json_response(await auth.describe_caller(db, caller, _flag(request, "access")))
 
 
 API = "/{instance}/api/v1"
