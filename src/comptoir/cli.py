@@ -5,7 +5,9 @@
     comptoir user create NAME --password P [--email E] [--admin] [--group G ...]
     comptoir user accesskey NAME
     comptoir group create NAME [--permission IDENTIFIER[:writable] ...]
-    comptoir demo
+    comptoir demo [--database URL]       (migrates and creates `admin` first, like serve)
+
+Errors are one line on stderr and exit status 1 (2 for a bad command line).
 """
 
 from __future__ import annotations
@@ -38,11 +40,15 @@ def _with_db(settings: Settings, work: Callable[[Database], Awaitable[Any]]) -> 
 
 
 def ensure_schema(settings: Settings, *, create: bool) -> None:
-    """Migrate an empty database; refuse one whose schema is behind."""
+    """Migrate an empty database; refuse one whose schema is behind (or unknown)."""
     current, head = migrate.status(settings.database_url)
     if current == head:
         return
     if current is None and create:
+        if migrate.table_names(settings.database_url):
+            raise SchemaBehindError(
+                "the database has tables but no schema revision: use an empty database "
+                "or one made by `comptoir db upgrade`")
         migrate.upgrade(settings.database_url)
         return
     raise SchemaBehindError(
@@ -60,14 +66,19 @@ async def ensure_admin(db: Database) -> str | None:
     return None if given else password
 
 
-def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
+def _prepare(settings: Settings, *, load_demo: bool) -> None:
+    """Migrate an empty database, create `admin` on the first start, load the demo data."""
     ensure_schema(settings, create=True)
     password = _with_db(settings, ensure_admin)
     if password:
         print(f"created user admin with password: {password}  (shown once)")
-    if args.demo:
+    if load_demo:
         loaded = _with_db(settings, demo.load_demo_if_empty)
         print("loaded the demo data" if loaded else "demo data already present")
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
+    _prepare(settings, load_demo=args.demo)
     for name, value in vars(settings).items():
         os.environ["COMPTOIR_" + name.upper()] = str(value)
     base = f"http://{settings.host}:{settings.port}/{settings.instance}"
@@ -94,6 +105,7 @@ def cmd_db(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_user(settings: Settings, args: argparse.Namespace) -> None:
+    ensure_schema(settings, create=False)
     if args.action == "create":
         user_id = _with_db(settings, lambda db: auth.create_user(
             db, args.name, args.password, email=args.email or "", admin=args.admin,
@@ -104,22 +116,24 @@ def cmd_user(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def _grant(text: str) -> tuple[str, bool]:
-    identifier, _, mode = text.partition(":")
-    if not identifier or mode not in ("", "writable"):
+    identifier, colon, mode = text.partition(":")
+    if not identifier or (colon and mode != "writable"):
         raise argparse.ArgumentTypeError(f"expected IDENTIFIER or IDENTIFIER:writable: {text}")
+    if identifier not in auth.PERMISSIONS:
+        known = ", ".join(sorted(auth.PERMISSIONS))
+        raise argparse.ArgumentTypeError(f"unknown permission {identifier} (known: {known})")
     return identifier, mode == "writable"
 
 
 def cmd_group(settings: Settings, args: argparse.Namespace) -> None:
+    ensure_schema(settings, create=False)
     grants = tuple(args.permission or ())
     group_id = _with_db(settings, lambda db: auth.create_group(db, args.name, grants))
     print(f"created group {args.name} (ID {group_id})")
 
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> None:
-    ensure_schema(settings, create=True)
-    loaded = _with_db(settings, demo.load_demo_if_empty)
-    print("loaded the demo data" if loaded else "demo data already present")
+    _prepare(settings, load_demo=True)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -181,6 +195,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # the outermost handler: one line, no traceback
+        lines = str(exc).strip().splitlines() or [""]
+        print(f"comptoir: {type(exc).__name__}: {lines[0]}", file=sys.stderr)
+        return 1
     return 0
 
 
