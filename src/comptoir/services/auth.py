@@ -10,6 +10,7 @@ import hashlib
 import re
 import secrets
 import time
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -100,18 +101,33 @@ _TOKEN_QUERY = (
     .join(users, users.c.ID == tokens.c.user)
     .where(tokens.c.digest == sa.bindparam("digest"))
 )
-_GROUPS_QUERY = (
-    sa.select(members.c.group, members.c.writable)
+#: the caller's active groups and the permissions they grant, in one round trip
+_ACCESS_QUERY = sa.union_all(
+    sa.select(sa.literal("group").label("kind"),
+              sa.cast(members.c.group, sa.Text).label("name"), members.c.writable)
     .join(groups, groups.c.ID == members.c.group)
-    .where(members.c.user == sa.bindparam("user"), groups.c.activity == 0)
-)
-_PERMISSIONS_QUERY = (
-    sa.select(permissions.c.identifier, sa.func.max(permissions.c.writable).label("writable"))
+    .where(members.c.user == sa.bindparam("user"), groups.c.activity == 0),
+    sa.select(sa.literal("permission").label("kind"), permissions.c.identifier,
+              permissions.c.writable)
     .join(members, members.c.group == permissions.c.group)
     .join(groups, groups.c.ID == members.c.group)
-    .where(members.c.user == sa.bindparam("user"), groups.c.activity == 0)
-    .group_by(permissions.c.identifier)
+    .where(members.c.user == sa.bindparam("user"), groups.c.activity == 0),
 )
+
+
+async def _caller(conn: Connection, user_id: int, user: Mapping[str, Any],
+                  **extra: Any) -> Caller:
+    group_access: dict[int, bool] = {}
+    permission_access: dict[str, bool] = {}
+    for row in await conn.all(_ACCESS_QUERY, {"user": user_id}, key="caller-access"):
+        writable = bool(row["writable"])
+        if row["kind"] == "group":
+            group_access[int(row["name"])] = writable
+        else:
+            permission_access[row["name"]] = permission_access.get(row["name"], False) or writable
+    return Caller(user=user_id, name=user["name"], admin=bool(user["admin"]),
+                  nopublic=bool(user["nopublic"]), groups=group_access,
+                  permissions=permission_access, **extra)
 
 
 async def load_caller(conn: Connection, user_id: int, **extra: Any) -> Caller:
@@ -120,19 +136,11 @@ async def load_caller(conn: Connection, user_id: int, **extra: Any) -> Caller:
                           key="caller-user")
     if user is None:
         raise AuthenticationError("Unknown user")
-    group_rows = await conn.all(_GROUPS_QUERY, {"user": user_id}, key="caller-groups")
-    perm_rows = await conn.all(_PERMISSIONS_QUERY, {"user": user_id}, key="caller-perms")
-    return Caller(
-        user=user_id, name=user["name"], admin=bool(user["admin"]),
-        nopublic=bool(user["nopublic"]),
-        groups={r["group"]: bool(r["writable"]) for r in group_rows},
-        permissions={r["identifier"]: bool(r["writable"]) for r in perm_rows},
-        **extra,
-    )
+    return await _caller(conn, user_id, user, **extra)
 
 
 async def authenticate(db: Database, token: str) -> Caller:
-    """The caller behind a bearer token, or AuthenticationError."""
+    """The caller behind a bearer token, or AuthenticationError (two queries)."""
     if not token or len(token) > 200:
         raise AuthenticationError("Invalid bearer token")
     async with db.read() as conn:
@@ -141,8 +149,8 @@ async def authenticate(db: Database, token: str) -> Caller:
             raise AuthenticationError("Invalid bearer token")
         if row["expdate"] is not None and row["expdate"] < time.time():
             raise AuthenticationError("Expired bearer token")
-        return await load_caller(conn, row["user"], application=row["application"],
-                                 token=row["token"])
+        return await _caller(conn, row["user"], row, application=row["application"],
+                             token=row["token"])
 
 
 async def logout(db: Database, caller: Caller) -> None:
