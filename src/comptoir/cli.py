@@ -92,7 +92,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     from granian import Granian
 
     Granian("comptoir.api.asgi:app", address=settings.host, port=settings.port,
-            interface="asgi", workers=args.workers, log_access=False).serve()  # type: ignore[arg-type]
+            interface="asgi", loop="uvloop", workers=args.workers, log_access=False).serve()  # type: ignore[arg-type]
 
 
 def cmd_db(settings: Settings, args: argparse.Namespace) -> None:
