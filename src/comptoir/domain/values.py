@@ -23,7 +23,7 @@ from comptoir.schema.fields import Field, Kind
 
 INT32 = (-(2**31), 2**31 - 1)
 INT64 = (-(2**63), 2**63 - 1)
-_INT_RE = re.compile(r"^[+-]?\d+$")
+_INT_RE = re.compile(r"^[+-]?[0-9]+$")
 EXTDATA_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$")
 
 
@@ -36,10 +36,15 @@ def _int(f: Field, value: Any) -> int:
         value = int(value.strip())
     if not isinstance(value, int):
         raise InvalidFieldError(f.name, "must be an integer")
-    low, high = INT64 if f.wide or f.kind is Kind.BIGINT else INT32
-    if not low <= value <= high:
+    if not in_range(f, value):
         raise InvalidFieldError(f.name, "integer out of range")
     return value
+
+
+def in_range(f: Field, value: int) -> bool:
+    """Does the integer `value` fit the column of field `f` (32 or 64 bits)?"""
+    low, high = INT64 if f.wide or f.kind is Kind.BIGINT else INT32
+    return low <= value <= high
 
 
 def _number(f: Field, value: Any) -> float:

@@ -48,9 +48,11 @@ class Caller:
                    for p in access.permissions)
 
     def may_own(self, group: int | None, user: int | None) -> bool:
-        """May this caller write a record owned by `group` / `user`?"""
+        """May this caller write a record owned by `group` / `user` (both None: public)?"""
         if self.admin:
             return True
+        if group is None and user is None:
+            return not self.nopublic
         if group is not None and not self.groups.get(group, False):
             return False
         return user is None or user == self.user

@@ -17,6 +17,7 @@ from typing import Any
 
 import orjson
 
+from comptoir.domain.values import in_range
 from comptoir.errors import (
     ConflictError,
     InvalidFieldError,
@@ -26,8 +27,8 @@ from comptoir.errors import (
     PreconditionFailedError,
     UnknownEntityError,
 )
-from comptoir.schema.entity import Entity, Op
-from comptoir.schema.fields import NOW, Kind, Managed
+from comptoir.schema.entity import Entity, Op, Ownership
+from comptoir.schema.fields import NOW, Kind, Managed, OnDelete
 from comptoir.schema.registry import ENTITIES
 from comptoir.services.access import Caller, check_operation, visible
 from comptoir.services.writes import Write, parse_write
@@ -36,6 +37,20 @@ from comptoir.storage.database import Connection, Database, IntegrityError, Row
 from comptoir.storage.tables import REV
 
 MAX_LIMIT = 10000
+
+
+def _referrers() -> dict[str, list[tuple[Entity, str]]]:
+    found: dict[str, list[tuple[Entity, str]]] = {}
+    for entity in ENTITIES.values():
+        for f in entity.fields:
+            if f.kind is Kind.REF and f.ref and f.on_delete is OnDelete.SET_NULL:
+                found.setdefault(f.ref, []).append((entity, f.name))
+    return found
+
+
+#: entity -> the references to its records that deleting one clears (ON DELETE SET NULL);
+#: cleared by the service, so that each referring record gets a new ETag and lastmodified
+CLEARED_ON_DELETE = _referrers()
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +93,9 @@ def _render(entity: Entity, row: Row) -> dict[str, Any]:
 
 
 async def _load(conn: Connection, entity: Entity, caller: Caller, record_id: int) -> Row:
-    row = await rows.select_row(conn, entity, record_id, visible(entity, caller))
+    row = None
+    if in_range(entity.id_field, record_id):  # else no such record (nor a driver error)
+        row = await rows.select_row(conn, entity, record_id, visible(entity, caller))
     if row is None:
         raise NotFoundError(f"{entity.singular} {record_id} not found")
     return row
@@ -150,7 +167,12 @@ def _check_rules(entity: Entity, record: Mapping[str, Any]) -> None:
 
 
 def _check_owner(entity: Entity, caller: Caller, record: Mapping[str, Any]) -> None:
-    if not caller.may_own(record.get("ownergroup"), record.get("owneruser")):
+    if entity.ownership is Ownership.NONE:
+        return
+    group, user = record.get("ownergroup"), record.get("owneruser")
+    if not caller.may_own(group, user):
+        if group is None and user is None:
+            raise PermissionDeniedError("Lacking access to public records (nopublic)")
         raise PermissionDeniedError("Lacking write access to the owner group or user")
 
 
@@ -261,6 +283,12 @@ async def delete_record(db: Database, caller: Caller, name: str, record_id: int,
         _check_owner(entity, caller, row)
         if not etag_matches(if_match, etag_of(entity, record_id, row[REV])):
             raise PreconditionFailedError("Non-matching ETag")
+        now = int(time.time())
+        for referrer, field in CLEARED_ON_DELETE.get(entity.name, ()):
+            modified = referrer.managed(Managed.MODIFIED)
+            await rows.clear_references(conn, referrer, field, record_id,
+                                        {modified.name: now} if modified else {},
+                                        keep=record_id if referrer is entity else None)
         try:
             deleted = await rows.delete_row(conn, entity, record_id, row[REV])
         except IntegrityError:

@@ -65,6 +65,8 @@ def parse_write(entity: Entity, body: Mapping[str, Any], *, creating: bool) -> W
             raise InvalidFieldError(key, "unknown field")
         if f.managed is Managed.ID:
             write.values["ID"] = to_storage(f, value)
+            if write.values["ID"] < 1:
+                raise InvalidFieldError("ID", "must be a positive integer")
         elif f.managed is not None:
             continue
         elif f.kind is Kind.BINFILE:

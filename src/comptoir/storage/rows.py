@@ -9,6 +9,7 @@ services' job.
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -78,10 +79,24 @@ async def count_rows(conn: Connection, entity: Entity, scope: Scope) -> int:
                                                                 scope.shape)) or 0)
 
 
+# PostgreSQL: an explicit ID does not move the ID sequence; move it past that ID (never
+# back), or a later generated ID would collide with it
+_ADVANCE_SEQUENCE = sa.text(
+    "SELECT setval(s::regclass, :id) FROM pg_get_serial_sequence(:table, 'ID') AS s "
+    "WHERE :id > COALESCE(pg_sequence_last_value(s::regclass), 0)")
+
+
 async def insert_row(conn: Connection, entity: Entity, values: Mapping[str, Any]) -> int:
     table = TABLES[entity.name]
-    stmt = sa.insert(table).values(**values).returning(table.c.ID)
-    return int(await conn.scalar(stmt))
+    # the revision starts anywhere, so that a record created again under the ID of a
+    # deleted one never shows that one's ETag
+    first_rev = secrets.randbelow(2**30) + 1
+    stmt = sa.insert(table).values(**values, **{REV: first_rev}).returning(table.c.ID)
+    record_id = int(await conn.scalar(stmt))
+    if values.get("ID") is not None and conn.db.name == "postgresql":
+        await conn.scalar(_ADVANCE_SEQUENCE, {"id": record_id, "table": entity.name},
+                          key=("advance-sequence",))
+    return record_id
 
 
 async def update_row(conn: Connection, entity: Entity, record_id: int, rev: int,
@@ -93,6 +108,19 @@ async def update_row(conn: Connection, entity: Entity, record_id: int, rev: int,
             .where(table.c.ID == record_id, table.c[REV] == rev)
             .values(**values, **{REV: table.c[REV] + 1}))
     return await conn.run(stmt) == 1
+
+
+async def clear_references(conn: Connection, entity: Entity, field: str, target: int,
+                           values: Mapping[str, Any], keep: int | None = None) -> None:
+    """Null `field` of the records that refer to record `target` (about to be deleted), as a
+    write of theirs: with `values` (lastmodified) and a new revision.  Record `keep` (the
+    target itself, for a reference to its own entity) is left alone."""
+    table = TABLES[entity.name]
+    stmt = (sa.update(table).where(table.c[field] == target)
+            .values(**{field: None}, **values, **{REV: table.c[REV] + 1}))
+    if keep is not None:
+        stmt = stmt.where(table.c.ID != keep)
+    await conn.run(stmt)
 
 
 async def delete_row(conn: Connection, entity: Entity, record_id: int, rev: int | None) -> bool:

@@ -79,7 +79,8 @@ def _column(entity: Entity, f: Field) -> sa.Column:  # type: ignore[type-arg]
 def _entity_table(entity: Entity) -> sa.Table:
     columns = [_column(entity, f) for f in entity.fields]
     columns.append(sa.Column(REV, sa.Integer(), nullable=False, server_default=sa.text("1")))
-    table = sa.Table(entity.name, metadata, *columns)
+    # IDs are never reused, as with PostgreSQL sequences (SQLite: AUTOINCREMENT)
+    table = sa.Table(entity.name, metadata, *columns, sqlite_autoincrement=True)
     for f in entity.fields:
         if f.unique_ci:  # empty values (users without e-mail) are not unique
             column = table.c[f.name]
@@ -137,6 +138,7 @@ tokens = sa.Table(
     sa.Column("identifier", sa.Text(), nullable=False),
     sa.Column("expdate", sa.BigInteger(), nullable=True),
     sa.Column("creationdate", sa.BigInteger(), nullable=False),
+    sqlite_autoincrement=True,
 )
 
 config = sa.Table(

@@ -43,7 +43,8 @@ def upgrade() -> None:
     sa.Column('size', sa.Integer(), nullable=False),
     sa.Column('content', sa.LargeBinary(), nullable=False),
     sa.Column('_rev', sa.Integer(), server_default=sa.text('1'), nullable=False),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_binfiles'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_binfiles')),
+    sqlite_autoincrement=True,
     )
     op.create_table('config',
     sa.Column('name', sa.String(length=100), nullable=False),
@@ -87,7 +88,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['davserver'], ['davservers.ID'], name=op.f('fk_contacts_davserver_davservers'), ondelete='SET NULL', use_alter=True),
     sa.ForeignKeyConstraint(['ownergroup'], ['groups.ID'], name=op.f('fk_contacts_ownergroup_groups'), ondelete='CASCADE', use_alter=True),
     sa.ForeignKeyConstraint(['owneruser'], ['users.ID'], name=op.f('fk_contacts_owneruser_users'), ondelete='CASCADE', use_alter=True),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_contacts'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_contacts')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('contacts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_contacts_assigneduser'), ['assigneduser'], unique=False)
@@ -119,7 +121,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['owneruser'], ['users.ID'], name=op.f('fk_davservers_owneruser_users'), ondelete='CASCADE', use_alter=True),
     sa.ForeignKeyConstraint(['recipientgroup'], ['groups.ID'], name=op.f('fk_davservers_recipientgroup_groups'), ondelete='SET NULL', use_alter=True),
     sa.ForeignKeyConstraint(['recipientuser'], ['users.ID'], name=op.f('fk_davservers_recipientuser_users'), ondelete='SET NULL', use_alter=True),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_davservers'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_davservers')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('davservers', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_davservers_creator'), ['creator'], unique=False)
@@ -139,7 +142,8 @@ def upgrade() -> None:
     sa.Column('_rev', sa.Integer(), server_default=sa.text('1'), nullable=False),
     sa.ForeignKeyConstraint(['creator'], ['users.ID'], name=op.f('fk_groups_creator_users'), ondelete='SET NULL', use_alter=True),
     sa.ForeignKeyConstraint(['leader'], ['users.ID'], name=op.f('fk_groups_leader_users'), ondelete='SET NULL', use_alter=True),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_groups'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_groups')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('groups', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_groups_creator'), ['creator'], unique=False)
@@ -164,7 +168,8 @@ def upgrade() -> None:
     sa.Column('_rev', sa.Integer(), server_default=sa.text('1'), nullable=False),
     sa.ForeignKeyConstraint(['contact'], ['contacts.ID'], name=op.f('fk_users_contact_contacts'), ondelete='SET NULL', use_alter=True),
     sa.ForeignKeyConstraint(['creator'], ['users.ID'], name=op.f('fk_users_creator_users'), ondelete='SET NULL', use_alter=True),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_users'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_users')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_users_contact'), ['contact'], unique=False)
@@ -194,7 +199,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['contact'], ['contacts.ID'], name=op.f('fk_accounts_contact_contacts'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['creator'], ['users.ID'], name=op.f('fk_accounts_creator_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['ownergroup'], ['groups.ID'], name=op.f('fk_accounts_ownergroup_groups'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_accounts'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_accounts')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('accounts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_accounts_assigneduser'), ['assigneduser'], unique=False)
@@ -217,7 +223,8 @@ def upgrade() -> None:
     sa.Column('_rev', sa.Integer(), server_default=sa.text('1'), nullable=False),
     sa.ForeignKeyConstraint(['creator'], ['users.ID'], name=op.f('fk_applications_creator_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('ID', name=op.f('pk_applications')),
-    sa.UniqueConstraint('identifier', name=op.f('uq_applications_identifier'))
+    sa.UniqueConstraint('identifier', name=op.f('uq_applications_identifier')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('applications', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_applications_creator'), ['creator'], unique=False)
@@ -247,7 +254,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['davserver'], ['davservers.ID'], name=op.f('fk_appointments_davserver_davservers'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['ownergroup'], ['groups.ID'], name=op.f('fk_appointments_ownergroup_groups'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['owneruser'], ['users.ID'], name=op.f('fk_appointments_owneruser_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_appointments'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_appointments')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('appointments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_appointments_assigneduser'), ['assigneduser'], unique=False)
@@ -267,7 +275,8 @@ def upgrade() -> None:
     sa.Column('meta', sa.Text(), nullable=True),
     sa.Column('_rev', sa.Integer(), server_default=sa.text('1'), nullable=False),
     sa.ForeignKeyConstraint(['creator'], ['users.ID'], name=op.f('fk_associations_creator_users'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_associations'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_associations')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('associations', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_associations_creator'), ['creator'], unique=False)
@@ -289,7 +298,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['assigneduser'], ['users.ID'], name=op.f('fk_campaigns_assigneduser_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['creator'], ['users.ID'], name=op.f('fk_campaigns_creator_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['ownergroup'], ['groups.ID'], name=op.f('fk_campaigns_ownergroup_groups'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_campaigns'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_campaigns')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('campaigns', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_campaigns_assigneduser'), ['assigneduser'], unique=False)
@@ -308,7 +318,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['creator'], ['users.ID'], name=op.f('fk_categories_creator_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['ownergroup'], ['groups.ID'], name=op.f('fk_categories_ownergroup_groups'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['owneruser'], ['users.ID'], name=op.f('fk_categories_owneruser_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_categories'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_categories')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('categories', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_categories_creator'), ['creator'], unique=False)
@@ -323,7 +334,8 @@ def upgrade() -> None:
     sa.Column('_rev', sa.Integer(), server_default=sa.text('1'), nullable=False),
     sa.ForeignKeyConstraint(['creator'], ['users.ID'], name=op.f('fk_channels_creator_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('ID', name=op.f('pk_channels')),
-    sa.UniqueConstraint('name', name=op.f('uq_channels_name'))
+    sa.UniqueConstraint('name', name=op.f('uq_channels_name')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('channels', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_channels_creator'), ['creator'], unique=False)
@@ -338,7 +350,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['contact1'], ['contacts.ID'], name=op.f('fk_contacts2contacts_contact1_contacts'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['contact2'], ['contacts.ID'], name=op.f('fk_contacts2contacts_contact2_contacts'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['creator'], ['users.ID'], name=op.f('fk_contacts2contacts_creator_users'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_contacts2contacts'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_contacts2contacts')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('contacts2contacts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_contacts2contacts_contact1'), ['contact1'], unique=False)
@@ -386,7 +399,8 @@ def upgrade() -> None:
     sa.Column('_rev', sa.Integer(), server_default=sa.text('1'), nullable=False),
     sa.ForeignKeyConstraint(['creator'], ['users.ID'], name=op.f('fk_coupons_creator_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['ownergroup'], ['groups.ID'], name=op.f('fk_coupons_ownergroup_groups'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_coupons'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_coupons')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('coupons', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_coupons_creator'), ['creator'], unique=False)
@@ -431,7 +445,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['creator'], ['users.ID'], name=op.f('fk_events_creator_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['ownergroup'], ['groups.ID'], name=op.f('fk_events_ownergroup_groups'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['owneruser'], ['users.ID'], name=op.f('fk_events_owneruser_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_events'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_events')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_events_creator'), ['creator'], unique=False)
@@ -446,7 +461,8 @@ def upgrade() -> None:
     sa.Column('index', sa.BigInteger(), nullable=False),
     sa.Column('_rev', sa.Integer(), server_default=sa.text('1'), nullable=False),
     sa.ForeignKeyConstraint(['creator'], ['users.ID'], name=op.f('fk_follows_creator_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_follows'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_follows')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('follows', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_follows_creator'), ['creator'], unique=False)
@@ -463,7 +479,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['creator'], ['users.ID'], name=op.f('fk_groups2users_creator_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['group'], ['groups.ID'], name=op.f('fk_groups2users_group_groups'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user'], ['users.ID'], name=op.f('fk_groups2users_user_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_groups2users'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_groups2users')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('groups2users', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_groups2users_creator'), ['creator'], unique=False)
@@ -520,7 +537,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['model'], ['items.ID'], name=op.f('fk_items_model_items'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['ownergroup'], ['groups.ID'], name=op.f('fk_items_ownergroup_groups'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['picbinfile'], ['binfiles.ID'], name=op.f('fk_items_picbinfile_binfiles')),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_items'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_items')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('items', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_items_creator'), ['creator'], unique=False)
@@ -540,7 +558,8 @@ def upgrade() -> None:
     sa.Column('_rev', sa.Integer(), server_default=sa.text('1'), nullable=False),
     sa.ForeignKeyConstraint(['creator'], ['users.ID'], name=op.f('fk_ledgers_creator_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['ownergroup'], ['groups.ID'], name=op.f('fk_ledgers_ownergroup_groups'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_ledgers'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_ledgers')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('ledgers', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_ledgers_creator'), ['creator'], unique=False)
@@ -566,7 +585,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['creator'], ['users.ID'], name=op.f('fk_links_creator_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['ownergroup'], ['groups.ID'], name=op.f('fk_links_ownergroup_groups'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['owneruser'], ['users.ID'], name=op.f('fk_links_owneruser_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_links'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_links')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('links', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_links_assigneduser'), ['assigneduser'], unique=False)
@@ -603,7 +623,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['recipientgroup'], ['groups.ID'], name=op.f('fk_mailservers_recipientgroup_groups'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['recipientuser'], ['users.ID'], name=op.f('fk_mailservers_recipientuser_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['signaturebinfile'], ['binfiles.ID'], name=op.f('fk_mailservers_signaturebinfile_binfiles')),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_mailservers'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_mailservers')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('mailservers', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_mailservers_autoreplybinfile'), ['autoreplybinfile'], unique=False)
@@ -636,7 +657,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['creator'], ['users.ID'], name=op.f('fk_notes_creator_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['ownergroup'], ['groups.ID'], name=op.f('fk_notes_ownergroup_groups'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['owneruser'], ['users.ID'], name=op.f('fk_notes_owneruser_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_notes'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_notes')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('notes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_notes_assigneduser'), ['assigneduser'], unique=False)
@@ -665,7 +687,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['creator'], ['users.ID'], name=op.f('fk_objects_creator_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['ownergroup'], ['groups.ID'], name=op.f('fk_objects_ownergroup_groups'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['owneruser'], ['users.ID'], name=op.f('fk_objects_owneruser_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_objects'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_objects')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('objects', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_objects_assigneduser'), ['assigneduser'], unique=False)
@@ -685,7 +708,8 @@ def upgrade() -> None:
     sa.Column('_rev', sa.Integer(), server_default=sa.text('1'), nullable=False),
     sa.ForeignKeyConstraint(['creator'], ['users.ID'], name=op.f('fk_permissions_creator_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['group'], ['groups.ID'], name=op.f('fk_permissions_group_groups'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_permissions'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_permissions')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('permissions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_permissions_creator'), ['creator'], unique=False)
@@ -709,7 +733,8 @@ def upgrade() -> None:
     sa.Column('_rev', sa.Integer(), server_default=sa.text('1'), nullable=False),
     sa.ForeignKeyConstraint(['creator'], ['users.ID'], name=op.f('fk_pricelists_creator_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['ownergroup'], ['groups.ID'], name=op.f('fk_pricelists_ownergroup_groups'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_pricelists'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_pricelists')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('pricelists', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_pricelists_creator'), ['creator'], unique=False)
@@ -735,7 +760,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['creator'], ['users.ID'], name=op.f('fk_records_creator_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['ownergroup'], ['groups.ID'], name=op.f('fk_records_ownergroup_groups'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['owneruser'], ['users.ID'], name=op.f('fk_records_owneruser_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_records'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_records')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('records', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_records_assigneduser'), ['assigneduser'], unique=False)
@@ -755,7 +781,8 @@ def upgrade() -> None:
     sa.Column('_rev', sa.Integer(), server_default=sa.text('1'), nullable=False),
     sa.ForeignKeyConstraint(['creator'], ['users.ID'], name=op.f('fk_storages_creator_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['ownergroup'], ['groups.ID'], name=op.f('fk_storages_ownergroup_groups'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_storages'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_storages')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('storages', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_storages_creator'), ['creator'], unique=False)
@@ -816,7 +843,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['account'], ['accounts.ID'], name=op.f('fk_addresses_account_accounts'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['contact'], ['contacts.ID'], name=op.f('fk_addresses_contact_contacts'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['creator'], ['users.ID'], name=op.f('fk_addresses_creator_users'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_addresses'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_addresses')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('addresses', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_addresses_account'), ['account'], unique=False)
@@ -896,7 +924,8 @@ def upgrade() -> None:
     sa.Column('_rev', sa.Integer(), server_default=sa.text('1'), nullable=False),
     sa.ForeignKeyConstraint(['creator'], ['users.ID'], name=op.f('fk_comments_creator_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['record'], ['records.ID'], name=op.f('fk_comments_record_records'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_comments'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_comments')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('comments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_comments_creator'), ['creator'], unique=False)
@@ -916,7 +945,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['component'], ['items.ID'], name=op.f('fk_components_component_items'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['creator'], ['users.ID'], name=op.f('fk_components_creator_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['item'], ['items.ID'], name=op.f('fk_components_item_items'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_components'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_components')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('components', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_components_component'), ['component'], unique=False)
@@ -952,7 +982,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['assigneduser'], ['users.ID'], name=op.f('fk_contracts_assigneduser_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['creator'], ['users.ID'], name=op.f('fk_contracts_creator_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['ownergroup'], ['groups.ID'], name=op.f('fk_contracts_ownergroup_groups'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_contracts'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_contracts')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('contracts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_contracts_account'), ['account'], unique=False)
@@ -1006,7 +1037,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['assigneduser'], ['users.ID'], name=op.f('fk_dunning_assigneduser_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['creator'], ['users.ID'], name=op.f('fk_dunning_creator_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['ownergroup'], ['groups.ID'], name=op.f('fk_dunning_ownergroup_groups'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_dunning'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_dunning')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('dunning', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_dunning_account'), ['account'], unique=False)
@@ -1024,7 +1056,8 @@ def upgrade() -> None:
     sa.Column('_rev', sa.Integer(), server_default=sa.text('1'), nullable=False),
     sa.ForeignKeyConstraint(['channel'], ['channels.ID'], name=op.f('fk_entities2channels_channel_channels'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['creator'], ['users.ID'], name=op.f('fk_entities2channels_creator_users'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_entities2channels'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_entities2channels')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('entities2channels', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_entities2channels_channel'), ['channel'], unique=False)
@@ -1054,7 +1087,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['owneruser'], ['users.ID'], name=op.f('fk_feedservers_owneruser_users'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['recipientgroup'], ['groups.ID'], name=op.f('fk_feedservers_recipientgroup_groups'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['recipientuser'], ['users.ID'], name=op.f('fk_feedservers_recipientuser_users'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_feedservers'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_feedservers')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('feedservers', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_feedservers_channel'), ['channel'], unique=False)
@@ -1078,7 +1112,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['appointment'], ['appointments.ID'], name=op.f('fk_invitations_appointment_appointments'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['contact'], ['contacts.ID'], name=op.f('fk_invitations_contact_contacts'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['creator'], ['users.ID'], name=op.f('fk_invitations_creator_users'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_invitations'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_invitations')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('invitations', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_invitations_appointment'), ['appointment'], unique=False)
@@ -1135,7 +1170,8 @@ def upgrade() -> None:
     sa.Column('_rev', sa.Integer(), server_default=sa.text('1'), nullable=False),
     sa.ForeignKeyConstraint(['creator'], ['users.ID'], name=op.f('fk_likes_creator_users'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['record'], ['records.ID'], name=op.f('fk_likes_record_records'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_likes'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_likes')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('likes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_likes_creator'), ['creator'], unique=False)
@@ -1160,7 +1196,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['creator'], ['users.ID'], name=op.f('fk_mailinglists_creator_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['ownergroup'], ['groups.ID'], name=op.f('fk_mailinglists_ownergroup_groups'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['owneruser'], ['users.ID'], name=op.f('fk_mailinglists_owneruser_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_mailinglists'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_mailinglists')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('mailinglists', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_mailinglists_assigneduser'), ['assigneduser'], unique=False)
@@ -1260,7 +1297,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['contact'], ['contacts.ID'], name=op.f('fk_opportunities_contact_contacts'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['creator'], ['users.ID'], name=op.f('fk_opportunities_creator_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['ownergroup'], ['groups.ID'], name=op.f('fk_opportunities_ownergroup_groups'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_opportunities'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_opportunities')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('opportunities', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_opportunities_account'), ['account'], unique=False)
@@ -1280,7 +1318,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['account'], ['accounts.ID'], name=op.f('fk_pricelists2accounts_account_accounts'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['creator'], ['users.ID'], name=op.f('fk_pricelists2accounts_creator_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['pricelist'], ['pricelists.ID'], name=op.f('fk_pricelists2accounts_pricelist_pricelists'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_pricelists2accounts'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_pricelists2accounts')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('pricelists2accounts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_pricelists2accounts_account'), ['account'], unique=False)
@@ -1323,7 +1362,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['creator'], ['users.ID'], name=op.f('fk_prices_creator_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['item'], ['items.ID'], name=op.f('fk_prices_item_items'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['pricelist'], ['pricelists.ID'], name=op.f('fk_prices_pricelist_pricelists'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_prices'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_prices')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('prices', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_prices_creator'), ['creator'], unique=False)
@@ -1350,7 +1390,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['creator'], ['users.ID'], name=op.f('fk_projects_creator_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['ownergroup'], ['groups.ID'], name=op.f('fk_projects_ownergroup_groups'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['owneruser'], ['users.ID'], name=op.f('fk_projects_owneruser_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_projects'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_projects')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('projects', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_projects_account'), ['account'], unique=False)
@@ -1383,7 +1424,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['application'], ['applications.ID'], name=op.f('fk_resources_application_applications'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['creator'], ['users.ID'], name=op.f('fk_resources_creator_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('ID', name=op.f('pk_resources')),
-    sa.UniqueConstraint('identifier', name=op.f('uq_resources_identifier'))
+    sa.UniqueConstraint('identifier', name=op.f('uq_resources_identifier')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('resources', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_resources_application'), ['application'], unique=False)
@@ -1407,7 +1449,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['application'], ['applications.ID'], name=op.f('fk_services_application_applications'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['creator'], ['users.ID'], name=op.f('fk_services_creator_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('ID', name=op.f('pk_services')),
-    sa.UniqueConstraint('identifier', name=op.f('uq_services_identifier'))
+    sa.UniqueConstraint('identifier', name=op.f('uq_services_identifier')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('services', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_services_application'), ['application'], unique=False)
@@ -1450,7 +1493,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['account'], ['accounts.ID'], name=op.f('fk_suppliers_account_accounts'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['creator'], ['users.ID'], name=op.f('fk_suppliers_creator_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['item'], ['items.ID'], name=op.f('fk_suppliers_item_items'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_suppliers'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_suppliers')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('suppliers', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_suppliers_account'), ['account'], unique=False)
@@ -1468,7 +1512,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['application'], ['applications.ID'], name=op.f('fk_tokens_application_applications'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user'], ['users.ID'], name=op.f('fk_tokens_user_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('ID', name=op.f('pk_tokens')),
-    sa.UniqueConstraint('digest', name=op.f('uq_tokens_digest'))
+    sa.UniqueConstraint('digest', name=op.f('uq_tokens_digest')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('tokens', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_tokens_user'), ['user'], unique=False)
@@ -1494,7 +1539,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['application'], ['applications.ID'], name=op.f('fk_weblets_application_applications'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['creator'], ['users.ID'], name=op.f('fk_weblets_creator_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('ID', name=op.f('pk_weblets')),
-    sa.UniqueConstraint('identifier', name=op.f('uq_weblets_identifier'))
+    sa.UniqueConstraint('identifier', name=op.f('uq_weblets_identifier')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('weblets', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_weblets_application'), ['application'], unique=False)
@@ -1539,7 +1585,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['creator'], ['users.ID'], name=op.f('fk_devices_creator_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['item'], ['items.ID'], name=op.f('fk_devices_item_items'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['ownergroup'], ['groups.ID'], name=op.f('fk_devices_ownergroup_groups'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_devices'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_devices')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('devices', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_devices_contract'), ['contract'], unique=False)
@@ -1604,7 +1651,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['comment'], ['comments.ID'], name=op.f('fk_files_comment_comments'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['creator'], ['users.ID'], name=op.f('fk_files_creator_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['record'], ['records.ID'], name=op.f('fk_files_record_records'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_files'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_files')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('files', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_files_binfile'), ['binfile'], unique=False)
@@ -1670,7 +1718,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['contact'], ['contacts.ID'], name=op.f('fk_participants_contact_contacts'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['creator'], ['users.ID'], name=op.f('fk_participants_creator_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['mailinglist'], ['mailinglists.ID'], name=op.f('fk_participants_mailinglist_mailinglists'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_participants'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_participants')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('participants', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_participants_campaign'), ['campaign'], unique=False)
@@ -1767,7 +1816,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['creator'], ['users.ID'], name=op.f('fk_tickets_creator_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['ownergroup'], ['groups.ID'], name=op.f('fk_tickets_ownergroup_groups'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['project'], ['projects.ID'], name=op.f('fk_tickets_project_projects'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_tickets'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_tickets')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('tickets', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_tickets_account'), ['account'], unique=False)
@@ -1821,7 +1871,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['creator'], ['users.ID'], name=op.f('fk_transactions_creator_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['item'], ['items.ID'], name=op.f('fk_transactions_item_items'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['ownergroup'], ['groups.ID'], name=op.f('fk_transactions_ownergroup_groups'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_transactions'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_transactions')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('transactions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_transactions_account'), ['account'], unique=False)
@@ -1869,7 +1920,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['coupon'], ['coupons.ID'], name=op.f('fk_couponcodes_coupon_coupons'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['creator'], ['users.ID'], name=op.f('fk_couponcodes_creator_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['transaction'], ['transactions.ID'], name=op.f('fk_couponcodes_transaction_transactions'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_couponcodes'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_couponcodes')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('couponcodes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_couponcodes_coupon'), ['coupon'], unique=False)
@@ -1907,7 +1959,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['creator'], ['users.ID'], name=op.f('fk_dunning2transactions_creator_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['dunning'], ['dunning.ID'], name=op.f('fk_dunning2transactions_dunning_dunning'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['transaction'], ['transactions.ID'], name=op.f('fk_dunning2transactions_transaction_transactions'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_dunning2transactions'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_dunning2transactions')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('dunning2transactions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_dunning2transactions_creator'), ['creator'], unique=False)
@@ -1956,7 +2009,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['owneruser'], ['users.ID'], name=op.f('fk_messages_owneruser_users'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['reference'], ['messages.ID'], name=op.f('fk_messages_reference_messages'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['ticket'], ['tickets.ID'], name=op.f('fk_messages_ticket_tickets'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_messages'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_messages')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('messages', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_messages_binfile'), ['binfile'], unique=False)
@@ -2004,7 +2058,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['ledger'], ['ledgers.ID'], name=op.f('fk_payments_ledger_ledgers'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['ownergroup'], ['groups.ID'], name=op.f('fk_payments_ownergroup_groups'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['transaction'], ['transactions.ID'], name=op.f('fk_payments_transaction_transactions'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_payments'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_payments')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('payments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_payments_account'), ['account'], unique=False)
@@ -2039,7 +2094,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['storage'], ['storages.ID'], name=op.f('fk_stocktransactions_storage_storages'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['transaction'], ['transactions.ID'], name=op.f('fk_stocktransactions_transaction_transactions'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['transfer'], ['stocktransactions.ID'], name=op.f('fk_stocktransactions_transfer_stocktransactions'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_stocktransactions'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_stocktransactions')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('stocktransactions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_stocktransactions_creator'), ['creator'], unique=False)
@@ -2076,7 +2132,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['owneruser'], ['users.ID'], name=op.f('fk_tasks_owneruser_users'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['project'], ['projects.ID'], name=op.f('fk_tasks_project_projects'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['ticket'], ['tickets.ID'], name=op.f('fk_tasks_ticket_tickets'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_tasks'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_tasks')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('tasks', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_tasks_assigneduser'), ['assigneduser'], unique=False)
@@ -2157,7 +2214,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['task'], ['tasks.ID'], name=op.f('fk_actionsteps_task_tasks'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['ticket'], ['tickets.ID'], name=op.f('fk_actionsteps_ticket_tickets'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['transaction'], ['transactions.ID'], name=op.f('fk_actionsteps_transaction_transactions'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_actionsteps'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_actionsteps')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('actionsteps', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_actionsteps_account'), ['account'], unique=False)
@@ -2189,7 +2247,8 @@ def upgrade() -> None:
     sa.Column('_rev', sa.Integer(), server_default=sa.text('1'), nullable=False),
     sa.ForeignKeyConstraint(['creator'], ['users.ID'], name=op.f('fk_messagereads_creator_users'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['message'], ['messages.ID'], name=op.f('fk_messagereads_message_messages'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('ID', name=op.f('pk_messagereads'))
+    sa.PrimaryKeyConstraint('ID', name=op.f('pk_messagereads')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('messagereads', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_messagereads_creator'), ['creator'], unique=False)
