@@ -23,6 +23,7 @@ from comptoir import cli
 from comptoir.api.app import create_app
 from comptoir.config import Settings
 from comptoir.storage import migrate
+from comptoir.storage.database import run_with_database
 
 INSTANCE = "test"
 ADMIN_PASSWORD = "admin-secret-1"
@@ -91,22 +92,11 @@ def server(database_url: str) -> Iterator[Server]:
     settings = Settings(database_url=database_url, instance=INSTANCE, port=_free_port(),
                         max_body_bytes=64 * 1024, max_file_bytes=256 * 1024)
     cli.ensure_schema(settings, create=True)
-    asyncio.run(_ensure_admin(settings))
+    run_with_database(database_url, cli.ensure_admin)
     srv = Server(settings)
     srv.start()
     yield srv
     srv.stop()
-
-
-async def _ensure_admin(settings: Settings) -> None:
-    from comptoir.storage.database import open_database
-
-    db = open_database(settings.database_url)
-    await db.open()
-    try:
-        await cli.ensure_admin(db)
-    finally:
-        await db.close()
 
 
 def login(server: Server, name: str, password: str) -> str:

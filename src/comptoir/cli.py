@@ -13,7 +13,6 @@ Errors are one line on stderr and exit status 1 (2 for a bad command line).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import secrets
 import sys
@@ -24,19 +23,11 @@ from comptoir.config import Settings
 from comptoir.errors import ComptoirError, SchemaBehindError
 from comptoir.services import auth, demo
 from comptoir.storage import migrate
-from comptoir.storage.database import Database, open_database
+from comptoir.storage.database import Database, run_with_database
 
 
 def _with_db(settings: Settings, work: Callable[[Database], Awaitable[Any]]) -> Any:
-    async def run() -> Any:
-        db = open_database(settings.database_url)
-        await db.open()
-        try:
-            return await work(db)
-        finally:
-            await db.close()
-
-    return asyncio.run(run())
+    return run_with_database(settings.database_url, work)
 
 
 def ensure_schema(settings: Settings, *, create: bool) -> None:

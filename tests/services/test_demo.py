@@ -19,7 +19,7 @@ from comptoir import cli
 from comptoir.errors import NotFoundError, PermissionDeniedError
 from comptoir.services import auth, demo, records
 from comptoir.services.access import Caller
-from comptoir.storage.database import Database, open_database
+from comptoir.storage.database import Database, run_with_database
 
 T = TypeVar("T")
 EXPECTED = {"accounts": 10, "contacts": 20, "addresses": 19, "contacts2contacts": 10,
@@ -64,15 +64,7 @@ def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def on(url: str, work: Callable[[Database], Awaitable[T]]) -> T:
-    async def run() -> T:
-        db = open_database(url)
-        await db.open()
-        try:
-            return await work(db)
-        finally:
-            await db.close()
-
-    return asyncio.run(run())
+    return run_with_database(url, work)
 
 
 async def caller_for(db: Database, name: str) -> Caller:

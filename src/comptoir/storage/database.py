@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import asyncpg
@@ -29,6 +29,7 @@ from sqlalchemy.dialects.sqlite import pysqlite
 from comptoir.errors import BadRequestError, ConflictError
 
 Row = dict[str, Any]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,3 +281,18 @@ def open_database(url: str) -> Database:
     if scheme in ("postgresql", "postgres"):
         return PostgresDatabase(url)
     raise BadRequestError(f"unsupported database URL scheme: {scheme}")
+
+
+def run_with_database(url: str, work: Callable[[Database], Awaitable[T]]) -> T:
+    """Open the database at `url`, run `work` on it in a new event loop, close it: for
+    commands and scripts outside a server."""
+
+    async def run() -> T:
+        db = open_database(url)
+        await db.open()
+        try:
+            return await work(db)
+        finally:
+            await db.close()
+
+    return asyncio.run(run())

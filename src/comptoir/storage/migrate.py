@@ -48,7 +48,7 @@ def _tables(connection: sa.Connection) -> list[str]:
     return sa.inspect(connection).get_table_names()
 
 
-def _inspect(database_url: str, look: Callable[[sa.Connection], T]) -> T:
+def inspect_database(database_url: str, look: Callable[[sa.Connection], T]) -> T:
     """Run `look` on a synchronous connection to the database (pysqlite or asyncpg)."""
     url = open_database(database_url).sqlalchemy_url
     if url.startswith("sqlite"):
@@ -71,12 +71,12 @@ def _inspect(database_url: str, look: Callable[[sa.Connection], T]) -> T:
 
 
 def current_revision(database_url: str) -> str | None:
-    return _inspect(database_url, _current)
+    return inspect_database(database_url, _current)
 
 
 def table_names(database_url: str) -> list[str]:
     """The tables of the database (empty for a database `upgrade` may build from scratch)."""
-    return _inspect(database_url, _tables)
+    return inspect_database(database_url, _tables)
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:
