@@ -57,6 +57,10 @@ NOW_COLUMNS = ("creationdate", "lastmodified")
 CREATOR_COLUMN = "creator"
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    return None
+
+
 def q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -129,7 +133,9 @@ class PgStore(Store):
     pool: asyncpg.Pool
 
     async def open(self, dsn: str) -> None:
-        self.pool = await asyncpg.create_pool(dsn, min_size=1, max_size=POOL_SIZE)
+        # no reset on release, as Comptoir's own pool (storage/database.py)
+        self.pool = await asyncpg.create_pool(dsn, min_size=1, max_size=POOL_SIZE,
+                                              reset=_keep_session)
         names = await self.pool.fetch(
             "SELECT column_name FROM information_schema.columns "
             "WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position",

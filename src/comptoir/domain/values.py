@@ -154,6 +154,10 @@ def to_storage(f: Field, value: Any) -> Any:
             raise InvalidFieldError(f.name, "is read-only")
 
 
+#: the kinds whose REST form differs from their stored form (all others: the same value)
+WIRE_CONVERTED = frozenset({Kind.TEXT_ARRAY, Kind.INT_ARRAY, Kind.HEXBYTES})
+
+
 def to_wire(f: Field, value: Any) -> Any:
     """The REST form of a stored value."""
     if value is None:

@@ -12,6 +12,7 @@ Two levels, as in ZeyOS:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -75,7 +76,7 @@ def _my_groups() -> sa.Select[tuple[int]]:
 
 
 def _owner_clause(entity: Entity, table: sa.FromClause,
-                  caller: Caller) -> sa.ColumnElement[bool] | None:
+                  nopublic: bool) -> sa.ColumnElement[bool] | None:
     if entity.ownership is Ownership.NONE:
         return None
     mine: list[sa.ColumnElement[bool]] = [table.c.ownergroup.in_(_my_groups())]
@@ -83,15 +84,15 @@ def _owner_clause(entity: Entity, table: sa.FromClause,
     if entity.ownership is Ownership.USER_OR_GROUP:
         mine.append(table.c.owneruser == sa.bindparam("caller"))
         public = sa.and_(public, table.c.owneruser.is_(None))
-    if not caller.nopublic:
+    if not nopublic:
         mine.append(public)
     return sa.or_(*mine)
 
 
-def _visible(entity: Entity, caller: Caller, table: sa.FromClause,
+def _visible(entity: Entity, nopublic: bool, table: sa.FromClause,
              depth: int) -> sa.ColumnElement[bool] | None:
     clauses = []
-    own = _owner_clause(entity, table, caller)
+    own = _owner_clause(entity, table, nopublic)
     if own is not None:
         clauses.append(own)
     if depth < 3:
@@ -101,7 +102,7 @@ def _visible(entity: Entity, caller: Caller, table: sa.FromClause,
             if parent is None:
                 continue
             parent_table = TABLES[parent.name].alias(f"p{depth}_{name}")
-            inner = _visible(parent, caller, parent_table, depth + 1)
+            inner = _visible(parent, nopublic, parent_table, depth + 1)
             if inner is None:
                 continue
             exists = sa.exists().where(parent_table.c.ID == table.c[name], inner)
@@ -115,7 +116,13 @@ def visible(entity: Entity, caller: Caller) -> Scope:
     """The scope of "the caller may see this record"."""
     if caller.admin:
         return EVERYTHING
-    where = _visible(entity, caller, TABLES[entity.name], 0)
+    where = _visibility(entity.name, caller.nopublic)
     if where is None:
         return EVERYTHING
     return Scope(where, {"caller": caller.user}, "nopublic" if caller.nopublic else "member")
+
+
+@functools.cache
+def _visibility(name: str, nopublic: bool) -> sa.ColumnElement[bool] | None:
+    """Built once per entity and kind of caller: the caller is a bound parameter."""
+    return _visible(ENTITIES[name], nopublic, TABLES[name], 0)

@@ -9,6 +9,7 @@ visible (404); the caller may write it (creator, owner group: 403); the precondi
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import time
 from collections.abc import Mapping
@@ -17,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from comptoir.domain.values import in_range
+from comptoir.domain.values import WIRE_CONVERTED, extdata_to_wire, in_range, to_wire
 from comptoir.errors import (
     ConflictError,
     InvalidFieldError,
@@ -28,7 +29,7 @@ from comptoir.errors import (
     UnknownEntityError,
 )
 from comptoir.schema.entity import Entity, Op, Ownership
-from comptoir.schema.fields import NOW, Kind, Managed, OnDelete
+from comptoir.schema.fields import NOW, Field, Kind, Managed, OnDelete
 from comptoir.schema.registry import ENTITIES
 from comptoir.services.access import Caller, check_operation, visible
 from comptoir.services.writes import Write, parse_write
@@ -86,10 +87,21 @@ def etag_matches(header: str | None, etag: str) -> bool:
     return etag in tags
 
 
-def _render(entity: Entity, row: Row) -> dict[str, Any]:
-    from comptoir.domain.values import to_wire
+@functools.cache
+def _layout(name: str) -> tuple[tuple[str, ...], tuple[Field, ...]]:
+    """The shown field names of an entity, and the fields whose stored form differs from
+    their REST form (arrays, bytes): rendering touches only those."""
+    entity = ENTITIES[name]
+    special = tuple(f for f in entity.public_fields if f.kind in WIRE_CONVERTED)
+    return tuple(f.name for f in entity.public_fields), special
 
-    return {f.name: to_wire(f, row[f.name]) for f in entity.public_fields}
+
+def _render(entity: Entity, row: Row) -> dict[str, Any]:
+    names, special = _layout(entity.name)
+    data = {name: row[name] for name in names}
+    for f in special:
+        data[f.name] = to_wire(f, data[f.name])
+    return data
 
 
 async def _load(conn: Connection, entity: Entity, caller: Caller, record_id: int) -> Row:
@@ -236,11 +248,21 @@ async def create_record(db: Database, caller: Caller, name: str,
         if record_id is not None and await rows.exists(conn, entity, record_id):
             raise ConflictError(f"ID Present: {entity.singular} {record_id} already exists")
         await _store_files(conn, entity, write, record)
-        record_id = await rows.insert_row(conn, entity, record)
+        record_id, rev = await rows.insert_row(conn, entity, record)
         await _apply(conn, entity, write, record_id)
-        row = await _load(conn, entity, caller, record_id)
-        return await _decorate(conn, entity, row, extdata=entity.extdata, tags=entity.tags,
-                               expand=())
+    return _created(entity, {**record, "ID": record_id}, rev, write)
+
+
+def _created(entity: Entity, record: Mapping[str, Any], rev: int, write: Write) -> Record:
+    """The record just created, from what was written (no read back)."""
+    data = _render(entity, {f.name: record.get(f.name) for f in entity.public_fields})
+    if entity.extdata:
+        data["extdata"] = {name: extdata_to_wire(*value)
+                           for name, value in sorted(write.extdata.items()) if value is not None}
+    if entity.tags:
+        tags = set(write.tags or ()) | set(write.add_tags)
+        data["tags"] = sorted(tags - set(write.remove_tags))
+    return Record(data, etag_of(entity, record["ID"], rev))
 
 
 async def update_record(db: Database, caller: Caller, name: str, record_id: int,

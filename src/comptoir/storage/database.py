@@ -44,6 +44,10 @@ class CompiledSql:
         return [self.defaults[n] for n in self.names]
 
 
+#: what connections run: a Core statement, its compiled form, or a function building it
+Statement = sa.sql.ClauseElement | CompiledSql | Callable[[], sa.sql.ClauseElement]
+
+
 def compile_sql(stmt: sa.sql.ClauseElement, dialect: sa.engine.Dialect,
                 reusable: bool = False) -> CompiledSql:
     """Compile for the driver.  A `reusable` statement takes its values at execution
@@ -72,31 +76,35 @@ class Connection:
         self.db = db
         self.raw = raw
 
-    def compile(self, stmt: sa.sql.ClauseElement | CompiledSql, key: Any = None) -> CompiledSql:
+    def compile(self, stmt: Statement, key: Any = None) -> CompiledSql:
+        """The driver SQL of `stmt`.  With a `key`, compiled once and cached under it;
+        `stmt` may then be a function that builds the statement, called only on a miss, so
+        that hot paths neither build nor compile anything."""
         if isinstance(stmt, CompiledSql):
             return stmt
         if key is not None:
             cached = self.db.cache.get(key)
             if cached is None:
-                cached = self.db.cache[key] = compile_sql(stmt, self.db.dialect, reusable=True)
+                built = stmt() if callable(stmt) else stmt
+                cached = self.db.cache[key] = compile_sql(built, self.db.dialect, reusable=True)
             return cached
-        return compile_sql(stmt, self.db.dialect)
+        return compile_sql(stmt() if callable(stmt) else stmt, self.db.dialect)
 
-    async def all(self, stmt: sa.sql.ClauseElement | CompiledSql,
+    async def all(self, stmt: Statement,
                   params: Mapping[str, Any] | None = None, key: Any = None) -> list[Row]:
         raise NotImplementedError
 
-    async def one(self, stmt: sa.sql.ClauseElement | CompiledSql,
+    async def one(self, stmt: Statement,
                   params: Mapping[str, Any] | None = None, key: Any = None) -> Row | None:
         rows = await self.all(stmt, params, key)
         return rows[0] if rows else None
 
-    async def scalar(self, stmt: sa.sql.ClauseElement | CompiledSql,
+    async def scalar(self, stmt: Statement,
                      params: Mapping[str, Any] | None = None, key: Any = None) -> Any:
         row = await self.one(stmt, params, key)
         return None if row is None else next(iter(row.values()))
 
-    async def run(self, stmt: sa.sql.ClauseElement | CompiledSql,
+    async def run(self, stmt: Statement,
                   params: Mapping[str, Any] | None = None, key: Any = None) -> int:
         """Execute a write; returns the number of rows it touched."""
         raise NotImplementedError
@@ -237,6 +245,10 @@ class PgConnection(Connection):
         return int(last) if last.isdigit() else 0
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    return None
+
+
 class PostgresDatabase(Database):
     name = "postgresql"
     dialect = pg_asyncpg.dialect()  # type: ignore[no-untyped-call]
@@ -253,7 +265,10 @@ class PostgresDatabase(Database):
         return "postgresql+asyncpg" + self.dsn[len("postgresql"):]
 
     async def open(self) -> None:
-        self._pool = await asyncpg.create_pool(self.dsn, min_size=1, max_size=self.pool_size)
+        # no reset on release: Comptoir leaves no session state behind (no SET, LISTEN or
+        # open transaction), and the default reset costs a round trip per request
+        self._pool = await asyncpg.create_pool(self.dsn, min_size=1, max_size=self.pool_size,
+                                               reset=_keep_session)
 
     async def close(self) -> None:
         if self._pool is not None:

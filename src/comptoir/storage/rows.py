@@ -48,35 +48,45 @@ def _scoped(stmt: sa.Select[Any], scope: Scope) -> sa.Select[Any]:
 async def select_row(conn: Connection, entity: Entity, record_id: int,
                      scope: Scope = EVERYTHING) -> Row | None:
     """One record by ID within `scope`, or None."""
-    table = TABLES[entity.name]
-    stmt = sa.select(*_columns(entity)).where(table.c.ID == sa.bindparam("id"))
-    return await conn.one(_scoped(stmt, scope), {"id": record_id, **scope.params},
+    def build() -> sa.Select[Any]:
+        table = TABLES[entity.name]
+        stmt = sa.select(*_columns(entity)).where(table.c.ID == sa.bindparam("id"))
+        return _scoped(stmt, scope)
+
+    return await conn.one(build, {"id": record_id, **scope.params},
                           key=("row", entity.name, scope.shape))
 
 
 async def exists(conn: Connection, entity: Entity, record_id: int,
                  scope: Scope = EVERYTHING) -> bool:
-    table = TABLES[entity.name]
-    stmt = sa.select(sa.literal(1)).select_from(table).where(table.c.ID == sa.bindparam("id"))
-    row = await conn.one(_scoped(stmt, scope), {"id": record_id, **scope.params},
+    def build() -> sa.Select[Any]:
+        table = TABLES[entity.name]
+        stmt = sa.select(sa.literal(1)).select_from(table).where(
+            table.c.ID == sa.bindparam("id"))
+        return _scoped(stmt, scope)
+
+    row = await conn.one(build, {"id": record_id, **scope.params},
                          key=("exists", entity.name, scope.shape))
     return row is not None
 
 
 async def select_rows(conn: Connection, entity: Entity, scope: Scope, limit: int,
                       offset: int) -> list[Row]:
-    table = TABLES[entity.name]
-    stmt = sa.select(*_columns(entity)).order_by(table.c.ID)
-    stmt = _scoped(stmt, scope).limit(sa.bindparam("limit")).offset(sa.bindparam("offset"))
-    return await conn.all(stmt, {"limit": limit, "offset": offset, **scope.params},
+    def build() -> sa.Select[Any]:
+        table = TABLES[entity.name]
+        stmt = _scoped(sa.select(*_columns(entity)).order_by(table.c.ID), scope)
+        return stmt.limit(sa.bindparam("limit")).offset(sa.bindparam("offset"))
+
+    return await conn.all(build, {"limit": limit, "offset": offset, **scope.params},
                           key=("rows", entity.name, scope.shape))
 
 
 async def count_rows(conn: Connection, entity: Entity, scope: Scope) -> int:
-    table = TABLES[entity.name]
-    stmt = _scoped(sa.select(sa.func.count()).select_from(table), scope)
-    return int(await conn.scalar(stmt, dict(scope.params), key=("count", entity.name,
-                                                                scope.shape)) or 0)
+    def build() -> sa.Select[Any]:
+        return _scoped(sa.select(sa.func.count()).select_from(TABLES[entity.name]), scope)
+
+    return int(await conn.scalar(build, dict(scope.params),
+                                 key=("count", entity.name, scope.shape)) or 0)
 
 
 # PostgreSQL: an explicit ID does not move the ID sequence; move it past that ID (never
@@ -86,28 +96,51 @@ _ADVANCE_SEQUENCE = sa.text(
     "WHERE :id > COALESCE(pg_sequence_last_value(s::regclass), 0)")
 
 
-async def insert_row(conn: Connection, entity: Entity, values: Mapping[str, Any]) -> int:
-    table = TABLES[entity.name]
+def _values(columns: tuple[str, ...]) -> dict[str, Any]:
+    """Bound parameters `v_<column>` for written columns (a bound parameter may not share
+    its name with a column of an INSERT or UPDATE)."""
+    return {c: sa.bindparam("v_" + c) for c in columns}
+
+
+def _params(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {"v_" + c: v for c, v in values.items()}
+
+
+async def insert_row(conn: Connection, entity: Entity,
+                     values: Mapping[str, Any]) -> tuple[int, int]:
+    """Insert a record; returns its ID and revision."""
     # the revision starts anywhere, so that a record created again under the ID of a
     # deleted one never shows that one's ETag
-    first_rev = secrets.randbelow(2**30) + 1
-    stmt = sa.insert(table).values(**values, **{REV: first_rev}).returning(table.c.ID)
-    record_id = int(await conn.scalar(stmt))
+    rev = secrets.randbelow(2**30) + 1
+    columns = tuple(sorted(values))
+
+    def build() -> sa.Insert:
+        table = TABLES[entity.name]
+        return (sa.insert(table).values(**_values(columns), **{REV: sa.bindparam("rev")})
+                .returning(table.c.ID))
+
+    record_id = int(await conn.scalar(build, {**_params(values), "rev": rev},
+                                      key=("insert", entity.name, columns)))
     if values.get("ID") is not None and conn.db.name == "postgresql":
         await conn.scalar(_ADVANCE_SEQUENCE, {"id": record_id, "table": entity.name},
                           key=("advance-sequence",))
-    return record_id
+    return record_id, rev
 
 
 async def update_row(conn: Connection, entity: Entity, record_id: int, rev: int,
                      values: Mapping[str, Any]) -> bool:
     """Write `values` if the record is still at revision `rev`; bumps the revision.
     False when somebody else wrote it first (or it is gone)."""
-    table = TABLES[entity.name]
-    stmt = (sa.update(table)
-            .where(table.c.ID == record_id, table.c[REV] == rev)
-            .values(**values, **{REV: table.c[REV] + 1}))
-    return await conn.run(stmt) == 1
+    columns = tuple(sorted(values))
+
+    def build() -> sa.Update:
+        table = TABLES[entity.name]
+        return (sa.update(table)
+                .where(table.c.ID == sa.bindparam("id"), table.c[REV] == sa.bindparam("rev"))
+                .values(**_values(columns), **{REV: table.c[REV] + 1}))
+
+    params = {**_params(values), "id": record_id, "rev": rev}
+    return await conn.run(build, params, key=("update", entity.name, columns)) == 1
 
 
 async def clear_references(conn: Connection, entity: Entity, field: str, target: int,
@@ -115,30 +148,42 @@ async def clear_references(conn: Connection, entity: Entity, field: str, target:
     """Null `field` of the records that refer to record `target` (about to be deleted), as a
     write of theirs: with `values` (lastmodified) and a new revision.  Record `keep` (the
     target itself, for a reference to its own entity) is left alone."""
-    table = TABLES[entity.name]
-    stmt = (sa.update(table).where(table.c[field] == target)
-            .values(**{field: None}, **values, **{REV: table.c[REV] + 1}))
-    if keep is not None:
-        stmt = stmt.where(table.c.ID != keep)
-    await conn.run(stmt)
+    columns = tuple(sorted(values))
+
+    def build() -> sa.Update:
+        table = TABLES[entity.name]
+        stmt = (sa.update(table).where(table.c[field] == sa.bindparam("target"))
+                .values(**{field: None}, **_values(columns), **{REV: table.c[REV] + 1}))
+        if keep is not None:
+            stmt = stmt.where(table.c.ID != sa.bindparam("keep"))
+        return stmt
+
+    params = {**_params(values), "target": target, "keep": keep}
+    await conn.run(build, params, key=("clear", entity.name, field, keep is None, columns))
 
 
 async def delete_row(conn: Connection, entity: Entity, record_id: int, rev: int | None) -> bool:
-    table = TABLES[entity.name]
-    stmt = sa.delete(table).where(table.c.ID == record_id)
-    if rev is not None:
-        stmt = stmt.where(table.c[REV] == rev)
-    return await conn.run(stmt) == 1
+    def build() -> sa.Delete:
+        table = TABLES[entity.name]
+        stmt = sa.delete(table).where(table.c.ID == sa.bindparam("id"))
+        if rev is not None:
+            stmt = stmt.where(table.c[REV] == sa.bindparam("rev"))
+        return stmt
+
+    return await conn.run(build, {"id": record_id, "rev": rev},
+                          key=("delete", entity.name, rev is None)) == 1
 
 
 # --- extdata -------------------------------------------------------------------------------
 
 
 async def read_extdata(conn: Connection, entity: Entity, record_id: int) -> dict[str, Any]:
-    table = EXTDATA[entity.name]
-    stmt = (sa.select(table.c.name, table.c.textvalue, table.c.numvalue)
-            .where(table.c.record == sa.bindparam("id")).order_by(table.c.name))
-    rows = await conn.all(stmt, {"id": record_id}, key=("extdata", entity.name))
+    def build() -> sa.Select[Any]:
+        table = EXTDATA[entity.name]
+        return (sa.select(table.c.name, table.c.textvalue, table.c.numvalue)
+                .where(table.c.record == sa.bindparam("id")).order_by(table.c.name))
+
+    rows = await conn.all(build, {"id": record_id}, key=("extdata", entity.name))
     return {r["name"]: extdata_to_wire(r["textvalue"], r["numvalue"]) for r in rows}
 
 
@@ -146,38 +191,48 @@ async def write_extdata(conn: Connection, entity: Entity, record_id: int,
                         values: Mapping[str, tuple[str | None, float | None] | None]) -> None:
     """Set custom fields; a value of None removes the field."""
     table = EXTDATA[entity.name]
+    remove = sa.delete(table).where(table.c.record == sa.bindparam("id"),
+                                    table.c.name == sa.bindparam("name"))
+    add = sa.insert(table).values(record=sa.bindparam("id"), name=sa.bindparam("name"),
+                                  textvalue=sa.bindparam("text"), numvalue=sa.bindparam("num"))
     for name, value in values.items():
-        await conn.run(sa.delete(table).where(table.c.record == record_id, table.c.name == name))
+        await conn.run(remove, {"id": record_id, "name": name},
+                       key=("extdata-remove", entity.name))
         if value is not None:
             text, number = value
-            await conn.run(sa.insert(table).values(record=record_id, name=name,
-                                                   textvalue=text, numvalue=number))
+            await conn.run(add, {"id": record_id, "name": name, "text": text, "num": number},
+                           key=("extdata-add", entity.name))
 
 
 # --- tags ----------------------------------------------------------------------------------
 
 
 async def read_tags(conn: Connection, entity: Entity, record_id: int) -> list[str]:
-    table = TAGS[entity.name]
-    stmt = (sa.select(table.c.tag).where(table.c.record == sa.bindparam("id"))
-            .order_by(table.c.tag))
-    rows = await conn.all(stmt, {"id": record_id}, key=("tags", entity.name))
+    def build() -> sa.Select[Any]:
+        table = TAGS[entity.name]
+        return (sa.select(table.c.tag).where(table.c.record == sa.bindparam("id"))
+                .order_by(table.c.tag))
+
+    rows = await conn.all(build, {"id": record_id}, key=("tags", entity.name))
     return [r["tag"] for r in rows]
 
 
 async def write_tags(conn: Connection, entity: Entity, record_id: int, *,
                      reset: list[str] | None, add: list[str], remove: list[str]) -> None:
     table = TAGS[entity.name]
+    record = table.c.record == sa.bindparam("id")
     if reset is not None:
-        await conn.run(sa.delete(table).where(table.c.record == record_id))
+        await conn.run(sa.delete(table).where(record), {"id": record_id},
+                       key=("tags-reset", entity.name))
         add = [*reset, *add]
-    if remove:
-        await conn.run(sa.delete(table).where(table.c.record == record_id,
-                                              table.c.tag.in_(sorted(set(remove)))))
+    for tag in dict.fromkeys(remove):
+        await conn.run(sa.delete(table).where(record, table.c.tag == sa.bindparam("tag")),
+                       {"id": record_id, "tag": tag}, key=("tags-remove", entity.name))
     current = set() if reset is not None else set(await read_tags(conn, entity, record_id))
+    insert = sa.insert(table).values(record=sa.bindparam("id"), tag=sa.bindparam("tag"))
     for tag in dict.fromkeys(add):
         if tag not in current and tag not in remove:
-            await conn.run(sa.insert(table).values(record=record_id, tag=tag))
+            await conn.run(insert, {"id": record_id, "tag": tag}, key=("tags-add", entity.name))
             current.add(tag)
 
 
