@@ -61,7 +61,7 @@ def create_app(settings: Settings) -> Starlette:
                               settings.instance)
 
     app = Starlette(
-        routes=[Route("/healthz", healthz, methods=["GET"]), *ROUTES],
+        routes=[*ROUTES, Route("/healthz", healthz, methods=["GET"])],
         lifespan=lifespan,
         exception_handlers={Exception: on_error, ComptoirError: on_error,
                             HTTPException: on_error},

@@ -11,7 +11,6 @@ import hashlib
 import re
 import secrets
 import time
-from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -106,62 +105,94 @@ async def login(db: Database, name: str, password: str, identifier: str,
             "identifier": identifier, "expdate": expdate}
 
 
-_TOKEN_QUERY = (
-    sa.select(tokens.c.ID.label("token"), tokens.c.user, tokens.c.application, tokens.c.expdate,
-              users.c.name, users.c.admin, users.c.nopublic, users.c.activity)
+def _null(kind: Any) -> Any:
+    return sa.cast(sa.null(), kind)
+
+
+def _access_parts(user: Any) -> list[sa.Select[Any]]:
+    """The active groups of `user` and the permissions they grant, as rows of
+    (kind, name, writable) padded to the width of the caller query."""
+    pad = [_null(t).label(n) for n, t in _CALLER_COLUMNS]
+    return [
+        sa.select(sa.literal("group").label("kind"),
+                  sa.cast(members.c.group, sa.Text).label("name"), members.c.writable, *pad)
+        .join(groups, groups.c.ID == members.c.group)
+        .where(members.c.user == user, groups.c.activity == 0),
+        sa.select(sa.literal("permission").label("kind"), permissions.c.identifier,
+                  permissions.c.writable, *pad)
+        .join(members, members.c.group == permissions.c.group)
+        .join(groups, groups.c.ID == members.c.group)
+        .where(members.c.user == user, groups.c.activity == 0),
+    ]
+
+
+_CALLER_COLUMNS = (("token", sa.BigInteger), ("user", sa.Integer), ("application", sa.Integer),
+                   ("expdate", sa.BigInteger), ("username", sa.Text), ("admin", sa.SmallInteger),
+                   ("nopublic", sa.SmallInteger), ("activity", sa.SmallInteger))
+
+def _labelled(*columns: Any) -> list[Any]:
+    return [c.label(name) for c, (name, _) in zip(columns, _CALLER_COLUMNS, strict=True)]
+
+
+#: a token's user and their access, in one round trip: first the user's row (kind "user"),
+#: then one row per group and per granted permission
+_TOKEN_QUERY = sa.union_all(
+    sa.select(sa.literal("user").label("kind"), _null(sa.Text).label("name"),
+              _null(sa.SmallInteger).label("writable"),
+              *_labelled(tokens.c.ID, tokens.c.user, tokens.c.application, tokens.c.expdate,
+                         users.c.name, users.c.admin, users.c.nopublic, users.c.activity))
     .join(users, users.c.ID == tokens.c.user)
-    .where(tokens.c.digest == sa.bindparam("digest"))
+    .where(tokens.c.digest == sa.bindparam("digest")),
+    *_access_parts(sa.select(tokens.c.user).where(tokens.c.digest == sa.bindparam("digest"))
+                   .scalar_subquery()),
 )
-#: the caller's active groups and the permissions they grant, in one round trip
-_ACCESS_QUERY = sa.union_all(
-    sa.select(sa.literal("group").label("kind"),
-              sa.cast(members.c.group, sa.Text).label("name"), members.c.writable)
-    .join(groups, groups.c.ID == members.c.group)
-    .where(members.c.user == sa.bindparam("user"), groups.c.activity == 0),
-    sa.select(sa.literal("permission").label("kind"), permissions.c.identifier,
-              permissions.c.writable)
-    .join(members, members.c.group == permissions.c.group)
-    .join(groups, groups.c.ID == members.c.group)
-    .where(members.c.user == sa.bindparam("user"), groups.c.activity == 0),
+_USER_QUERY = sa.union_all(
+    sa.select(sa.literal("user").label("kind"), _null(sa.Text).label("name"),
+              _null(sa.SmallInteger).label("writable"),
+              *_labelled(_null(sa.BigInteger), users.c.ID, _null(sa.Integer), users.c.expdate,
+                         users.c.name, users.c.admin, users.c.nopublic, users.c.activity))
+    .where(users.c.ID == sa.bindparam("user")),
+    *_access_parts(sa.bindparam("user")),
 )
 
 
-async def _caller(conn: Connection, user_id: int, user: Mapping[str, Any],
-                  **extra: Any) -> Caller:
+def _caller(rows: list[dict[str, Any]], **extra: Any) -> Caller:
+    user = rows[0]  # the "user" row sorts first: union parts keep their order here
     group_access: dict[int, bool] = {}
     permission_access: dict[str, bool] = {}
-    for row in await conn.all(_ACCESS_QUERY, {"user": user_id}, key="caller-access"):
+    for row in rows[1:]:
         writable = bool(row["writable"])
         if row["kind"] == "group":
             group_access[int(row["name"])] = writable
         else:
             permission_access[row["name"]] = permission_access.get(row["name"], False) or writable
-    return Caller(user=user_id, name=user["name"], admin=bool(user["admin"]),
+    return Caller(user=user["user"], name=user["username"], admin=bool(user["admin"]),
                   nopublic=bool(user["nopublic"]), groups=group_access,
                   permissions=permission_access, **extra)
 
 
+def _user_first(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(rows, key=lambda r: r["kind"] != "user")
+
+
 async def load_caller(conn: Connection, user_id: int, **extra: Any) -> Caller:
-    user = await conn.one(sa.select(users.c.name, users.c.admin, users.c.nopublic)
-                          .where(users.c.ID == sa.bindparam("user")), {"user": user_id},
-                          key="caller-user")
-    if user is None:
+    rows = _user_first(await conn.all(_USER_QUERY, {"user": user_id}, key="caller"))
+    if not rows or rows[0]["kind"] != "user":
         raise AuthenticationError("Unknown user")
-    return await _caller(conn, user_id, user, **extra)
+    return _caller(rows, **extra)
 
 
 async def authenticate(db: Database, token: str) -> Caller:
-    """The caller behind a bearer token, or AuthenticationError (two queries)."""
+    """The caller behind a bearer token, or AuthenticationError (one query)."""
     if not token or len(token) > 200:
         raise AuthenticationError("Invalid bearer token")
     async with db.read() as conn:
-        row = await conn.one(_TOKEN_QUERY, {"digest": digest(token)}, key="token")
-        if row is None or row["activity"] != 0:
-            raise AuthenticationError("Invalid bearer token")
-        if row["expdate"] is not None and row["expdate"] < time.time():
-            raise AuthenticationError("Expired bearer token")
-        return await _caller(conn, row["user"], row, application=row["application"],
-                             token=row["token"])
+        rows = _user_first(await conn.all(_TOKEN_QUERY, {"digest": digest(token)}, key="token"))
+    if not rows or rows[0]["kind"] != "user" or rows[0]["activity"] != 0:
+        raise AuthenticationError("Invalid bearer token")
+    if rows[0]["expdate"] is not None and rows[0]["expdate"] < time.time():
+        raise AuthenticationError("Expired bearer token")
+    return _caller(rows, application=rows[0]["application"], token=rows[0]["token"])
 
 
 async def logout(db: Database, caller: Caller) -> None:

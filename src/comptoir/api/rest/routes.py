@@ -212,14 +212,16 @@ async def whoami(request: Request) -> Response:
 API = "/{instance}/api/v1"
 AUTH = "/{instance}/auth/v1"
 
+#: record routes first: they serve nearly every request (a path that matches a route but
+#: not its method goes on to the next route, so /config still reaches its own)
 ROUTES = [
+    Route(API + "/{entity}/{id}", one_record, methods=["GET", "HEAD", "PATCH", "DELETE"]),
+    Route(API + "/{entity}", list_or_create, methods=["POST", "PUT"]),
+    Route(API + "/{entity}/", list_or_create, methods=["POST", "PUT"]),
+    Route(API + "/config", get_config, methods=["GET"]),
+    Route(API + "/settings", get_settings, methods=["GET"]),
     Route(AUTH + "/login", login, methods=["POST"]),
     Route(AUTH + "/logout", logout, methods=["GET"]),
     Route(AUTH + "/", whoami, methods=["GET", "HEAD"]),
     Route(AUTH, whoami, methods=["GET", "HEAD"]),
-    Route(API + "/config", get_config, methods=["GET"]),
-    Route(API + "/settings", get_settings, methods=["GET"]),
-    Route(API + "/{entity}", list_or_create, methods=["POST", "PUT"]),
-    Route(API + "/{entity}/", list_or_create, methods=["POST", "PUT"]),
-    Route(API + "/{entity}/{id}", one_record, methods=["GET", "HEAD", "PATCH", "DELETE"]),
 ]
