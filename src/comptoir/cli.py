@@ -5,6 +5,7 @@
     comptoir user create NAME --password P [--email E] [--admin] [--group G ...]
     comptoir user accesskey NAME
     comptoir group create NAME [--permission IDENTIFIER[:writable] ...]
+    comptoir application create IDENTIFIER [--name NAME] [--setting KEY=VALUE ...]
     comptoir demo [--database URL]       (migrates and creates `admin` first, like serve)
 
 Errors are one line on stderr and exit status 1 (2 for a bad command line).
@@ -123,6 +124,22 @@ def cmd_group(settings: Settings, args: argparse.Namespace) -> None:
     print(f"created group {args.name} (ID {group_id})")
 
 
+def _setting_pair(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not key or not sep:
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE: {text}")
+    return key, value
+
+
+def cmd_application(settings: Settings, args: argparse.Namespace) -> None:
+    ensure_schema(settings, create=False)
+    app_settings = dict(args.setting or ())
+    app_id, secret = _with_db(settings, lambda db: auth.create_application(
+        db, args.identifier, args.name or args.identifier, app_settings))
+    print(f"created application {args.identifier} (ID {app_id})")
+    print(f"appsecret: {secret}  (shown once)")
+
+
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> None:
     _prepare(settings, load_demo=True)
 
@@ -168,6 +185,16 @@ def build_parser() -> argparse.ArgumentParser:
     gcreate.add_argument("--permission", action="append", type=_grant,
                          metavar="IDENTIFIER[:writable]", help="grant a permission (repeatable)")
     group.set_defaults(func=cmd_group)
+
+    application = sub.add_parser("application", help="manage applications (API clients)")
+    app_sub = application.add_subparsers(dest="action", required=True)
+    acreate = app_sub.add_parser("create", parents=[common],
+                                 help="register an application and print its appsecret")
+    acreate.add_argument("identifier")
+    acreate.add_argument("--name", help="display name (default: the identifier)")
+    acreate.add_argument("--setting", action="append", type=_setting_pair,
+                         metavar="KEY=VALUE", help="a setting for GET /settings (repeatable)")
+    application.set_defaults(func=cmd_application)
 
     demo_cmd = sub.add_parser("demo", parents=[common], help="load the demo data set")
     demo_cmd.set_defaults(func=cmd_demo)

@@ -13,6 +13,7 @@ import secrets
 import time
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -252,6 +253,29 @@ async def create_user(db: Database, name: str, password: str, *, email: str = ""
             await conn.run(sa.insert(members).values(group=group_id, user=user_id, writable=1,
                                                      creationdate=now, lastmodified=now))
     return user_id
+
+
+async def create_application(db: Database, identifier: str, name: str,
+                             settings: dict[str, Any] | None = None) -> tuple[int, str]:
+    """Register an application; returns its ID and its API secret (`appsecret`), which is
+    shown this once: only its digest is stored.  Tokens issued with the secret carry the
+    application, whose `settings` `GET /settings` returns."""
+    if not identifier.strip():
+        raise InvalidFieldError("identifier", "must not be empty")
+    if not name.strip():
+        raise InvalidFieldError("name", "must not be empty")
+    secret = secrets.token_hex(20)
+    now = int(time.time())
+    async with db.write() as conn:
+        taken = await conn.scalar(sa.select(applications.c.ID).where(
+            applications.c.identifier == identifier))
+        if taken is not None:
+            raise ConflictError(f"application {identifier} already exists")
+        app_id = int(await conn.scalar(sa.insert(applications).values(
+            identifier=identifier, name=name, appsecret=digest(secret),
+            settings=orjson.dumps(settings or {}).decode(), creationdate=now, lastmodified=now,
+        ).returning(applications.c.ID)))
+    return app_id, secret
 
 
 async def create_group(db: Database, name: str, grants: tuple[tuple[str, bool], ...] = ()) -> int:
