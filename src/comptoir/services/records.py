@@ -226,7 +226,7 @@ async def create_record(db: Database, caller: Caller, name: str,
                         body: Mapping[str, Any]) -> Record:
     entity = entity_for(name, Op.CREATE)
     check_operation(entity, caller, write=True)
-    write = parse_write(entity, body, creating=True)
+    write = parse_write(entity, body)
     now = int(time.time())
     record: dict[str, Any] = {}
     for f in entity.fields:
@@ -269,7 +269,7 @@ async def update_record(db: Database, caller: Caller, name: str, record_id: int,
                         body: Mapping[str, Any], if_match: str | None = None) -> Record:
     entity = entity_for(name, Op.UPDATE)
     check_operation(entity, caller, write=True)
-    write = parse_write(entity, body, creating=False)
+    write = parse_write(entity, body)
     if write.values.get("ID", record_id) != record_id:
         raise ConflictError(f"Non-matching ID: body ID {write.values['ID']} is not {record_id}")
     async with db.write() as conn:

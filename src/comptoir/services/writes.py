@@ -40,16 +40,15 @@ def _tag_list(key: str, value: Any) -> list[str]:
     return tags
 
 
-def parse_write(entity: Entity, body: Mapping[str, Any], *, creating: bool) -> Write:
+def parse_write(entity: Entity, body: Mapping[str, Any]) -> Write:
     write = Write()
     for key, value in body.items():
         if key == "extdata" and entity.extdata:
             if not isinstance(value, Mapping):
                 raise InvalidFieldError("extdata", "must be an object")
             for name, item in value.items():
-                write.extdata[name] = None if item is None else extdata_to_storage(name, item)
-                if item is None:
-                    extdata_to_storage(name, "")  # still checks the name
+                stored = extdata_to_storage(name, "" if item is None else item)  # checks the name
+                write.extdata[name] = None if item is None else stored
             continue
         if key in ("tags", "+tags", "-tags") and entity.tags:
             tags = _tag_list(key, value)
