@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -43,19 +44,26 @@ async def _pg_admin(url: str, sql: str) -> None:
         await conn.close()
 
 
+@contextmanager
+def fresh_database(folder: Path, prefix: str) -> Iterator[str]:
+    """The URL of a new, empty database: a fresh PostgreSQL database (dropped afterwards)
+    when COMPTOIR_TEST_DATABASE_URL names a PostgreSQL server, else a SQLite file."""
+    server = os.environ.get("COMPTOIR_TEST_DATABASE_URL", "")
+    if not server.startswith("postgres"):
+        yield f"sqlite:///{folder / (prefix + '.db')}"
+        return
+    name = f"{prefix}_{os.getpid()}_{secrets.token_hex(3)}"
+    asyncio.run(_pg_admin(server, f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.rsplit("/", 1)[0] + "/" + name
+    finally:
+        asyncio.run(_pg_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A fresh, migrated database for this test session."""
-    server = os.environ.get("COMPTOIR_TEST_DATABASE_URL", "")
-    if server.startswith("postgres"):
-        name = f"comptoir_test_{os.getpid()}_{secrets.token_hex(3)}"
-        asyncio.run(_pg_admin(server, f'CREATE DATABASE "{name}"'))
-        url = server.rsplit("/", 1)[0] + "/" + name
-        migrate.upgrade(url)
-        yield url
-        asyncio.run(_pg_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'comptoir.db'}"
+    with fresh_database(tmp_path_factory.mktemp("db"), "comptoir_test") as url:
         migrate.upgrade(url)
         yield url
 

@@ -4,16 +4,13 @@ relations, its users can work with their groups' permissions, and it loads only 
 
 from __future__ import annotations
 
-import asyncio
-import os
-import secrets
 from collections.abc import Awaitable, Callable, Iterator
 from decimal import Decimal
 from typing import Any, TypeVar
 
-import asyncpg
 import orjson
 import pytest
+from conftest import fresh_database
 
 from comptoir import cli
 from comptoir.errors import NotFoundError, PermissionDeniedError
@@ -29,38 +26,22 @@ EXPECTED = {"accounts": 10, "contacts": 20, "addresses": 19, "contacts2contacts"
             "associations": 3}
 
 
-async def _pg(server: str, sql: str) -> None:
-    conn = await asyncpg.connect(server)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 @pytest.fixture(scope="module")
 def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A fresh database where `Alice` (another spelling) and the admin already exist, then
     `comptoir demo` ran.  Before the admin exists, `comptoir demo` refuses (exit status 1):
     the records are created as an administrator."""
-    server = os.environ.get("COMPTOIR_TEST_DATABASE_URL", "")
-    if server.startswith("postgres"):
-        name = f"comptoir_demo_{os.getpid()}_{secrets.token_hex(3)}"
-        asyncio.run(_pg(server, f'CREATE DATABASE "{name}"'))
-        url = server.rsplit("/", 1)[0] + "/" + name
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("COMPTOIR_ADMIN_PASSWORD", "demo-admin")
-        for argv, status in ((["db", "upgrade"], 0),
-                             (["user", "create", "Alice", "--password", "alice-own"], 0),
-                             (["demo"], 1),
-                             (["user", "create", "admin", "--password", "demo-admin",
-                               "--admin"], 0),
-                             (["demo"], 0)):
-            assert cli.main([*argv, "--database", url]) == status, argv
-    yield url
-    if server.startswith("postgres"):
-        asyncio.run(_pg(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with fresh_database(tmp_path_factory.mktemp("demo"), "comptoir_demo") as url:
+        with pytest.MonkeyPatch.context() as env:
+            env.setenv("COMPTOIR_ADMIN_PASSWORD", "demo-admin")
+            for argv, status in ((["db", "upgrade"], 0),
+                                 (["user", "create", "Alice", "--password", "alice-own"], 0),
+                                 (["demo"], 1),
+                                 (["user", "create", "admin", "--password", "demo-admin",
+                                   "--admin"], 0),
+                                 (["demo"], 0)):
+                assert cli.main([*argv, "--database", url]) == status, argv
+        yield url
 
 
 def on(url: str, work: Callable[[Database], Awaitable[T]]) -> T:
