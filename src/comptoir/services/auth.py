@@ -226,28 +226,34 @@ async def describe_caller(db: Database, caller: Caller, access: bool) -> dict[st
 # --- administration (CLI) ------------------------------------------------------------------
 
 
+async def _named(conn: Connection, table: sa.Table, name: str) -> int | None:
+    """The ID of the user or group named `name`, case-insensitively (names are unique so)."""
+    found = await conn.scalar(sa.select(table.c.ID).where(sa.func.lower(table.c.name)
+                                                          == name.lower()))
+    return None if found is None else int(found)
+
+
+
 async def create_user(db: Database, name: str, password: str, *, email: str = "",
                       admin: bool = False, nopublic: bool = False,
                       group_names: tuple[str, ...] = ()) -> int:
     if not name.strip():
         raise InvalidFieldError("name", "must not be empty")
     now = int(time.time())
+    hashed = await asyncio.to_thread(hash_password, password)  # not inside the transaction
     async with db.write() as conn:
-        taken = await conn.scalar(sa.select(users.c.ID).where(
-            sa.func.lower(users.c.name) == name.lower()))
-        if taken is not None:
+        if await _named(conn, users, name) is not None:
             raise ConflictError(f"user {name} already exists")
         if email and await conn.scalar(sa.select(users.c.ID).where(
                 sa.func.lower(users.c.email) == email.lower())) is not None:
             raise ConflictError(f"a user with e-mail {email} already exists")
         user_id = int(await conn.scalar(sa.insert(users).values(
-            name=name, email=email, password=hash_password(password), admin=int(admin),
+            name=name, email=email, password=hashed, admin=int(admin),
             nopublic=int(nopublic),
             accesskey=secrets.token_hex(8), creationdate=now, lastmodified=now,
         ).returning(users.c.ID)))
         for group in group_names:
-            group_id = await conn.scalar(sa.select(groups.c.ID).where(
-                sa.func.lower(groups.c.name) == group.lower()))
+            group_id = await _named(conn, groups, group)
             if group_id is None:
                 raise BadRequestError(f"group {group} does not exist")
             await conn.run(sa.insert(members).values(group=group_id, user=user_id, writable=1,
@@ -286,9 +292,7 @@ async def create_group(db: Database, name: str, grants: tuple[tuple[str, bool], 
             raise InvalidFieldError("permission", f"unknown permission {identifier}")
     now = int(time.time())
     async with db.write() as conn:
-        taken = await conn.scalar(sa.select(groups.c.ID).where(
-            sa.func.lower(groups.c.name) == name.lower()))
-        if taken is not None:
+        if await _named(conn, groups, name) is not None:
             raise ConflictError(f"group {name} already exists")
         group_id = int(await conn.scalar(sa.insert(groups).values(
             name=name, creationdate=now, lastmodified=now).returning(groups.c.ID)))
@@ -310,17 +314,13 @@ async def add_member(db: Database, group_id: int, user_id: int, writable: bool =
 async def find_user(db: Database, name: str) -> int | None:
     """The ID of the user named `name` (case-insensitively), or None."""
     async with db.read() as conn:
-        found = await conn.scalar(sa.select(users.c.ID).where(
-            sa.func.lower(users.c.name) == name.lower()))
-    return None if found is None else int(found)
+        return await _named(conn, users, name)
 
 
 async def find_group(db: Database, name: str) -> int | None:
     """The ID of the group named `name` (case-insensitively), or None."""
     async with db.read() as conn:
-        found = await conn.scalar(sa.select(groups.c.ID).where(
-            sa.func.lower(groups.c.name) == name.lower()))
-    return None if found is None else int(found)
+        return await _named(conn, groups, name)
 
 
 async def first_admin(db: Database) -> int | None:
