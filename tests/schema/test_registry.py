@@ -89,6 +89,15 @@ def test_references_point_at_registered_entities(entity: Entity) -> None:
 
 
 @pytest.mark.parametrize("entity", ALL, ids=ids)
+def test_file_sizes_name_a_binfile_field(entity: Entity) -> None:
+    for f in entity.fields:
+        if f.size_of is not None:
+            target = entity.field(f.size_of)
+            assert target is not None and target.kind is Kind.BINFILE, f.name
+            assert f.managed is Managed.SYSTEM, f.name
+
+
+@pytest.mark.parametrize("entity", ALL, ids=ids)
 def test_rules_name_existing_fields(entity: Entity) -> None:
     for rule in entity.rules:
         for name in rule_field_names(rule):

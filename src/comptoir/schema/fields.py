@@ -78,6 +78,8 @@ class Field:
     hidden: bool = False
     #: 64-bit integer storage for INT / REF
     wide: bool = False
+    #: the size in bytes of the content of this binfile field, kept by the server
+    size_of: str | None = None
 
     @property
     def is_reference(self) -> bool:

@@ -217,9 +217,9 @@ async def _store_files(conn: Connection, entity: Entity, write: Write,
                        values: dict[str, Any]) -> None:
     for name, content in write.files.items():
         values[name], size = await rows.insert_binfile(conn, content)
-        size_field = entity.field("size")
-        if size_field is not None and size_field.managed is Managed.SYSTEM:
-            values["size"] = size
+        for f in entity.fields:
+            if f.size_of == name:
+                values[f.name] = size
 
 
 async def create_record(db: Database, caller: Caller, name: str,
