@@ -43,9 +43,7 @@ def ensure_schema(settings: Settings, *, create: bool) -> None:
                 "or one made by `comptoir db upgrade`")
         migrate.upgrade(settings.database_url)
         return
-    raise SchemaBehindError(
-        f"the database schema is at {current or 'nothing'}, the code needs {head}: "
-        "run `comptoir db upgrade`")
+    raise migrate.schema_behind(current)
 
 
 async def ensure_admin(db: Database) -> str | None:

@@ -96,8 +96,12 @@ async def check_schema(db: Database) -> None:
             current = await conn.scalar(sa.text("SELECT version_num FROM alembic_version"))
     except (sqlite3.OperationalError, asyncpg.UndefinedTableError):  # empty or foreign
         current = None
-    head = head_revision()
-    if current != head:
-        raise SchemaBehindError(
-            f"the database schema is at {current or 'nothing'}, the code needs {head}: "
-            "run `comptoir db upgrade`")
+    if current != head_revision():
+        raise schema_behind(current)
+
+
+def schema_behind(current: str | None) -> SchemaBehindError:
+    """The refusal of a database whose schema is not this code's, naming the remedy."""
+    return SchemaBehindError(
+        f"the database schema is at {current or 'nothing'}, the code needs "
+        f"{head_revision()}: run `comptoir db upgrade`")
