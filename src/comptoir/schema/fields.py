@@ -163,3 +163,9 @@ def Creator(doc: str = "Creator user ID (defaults to authenticated user on creat
             on_delete: OnDelete = OnDelete.SET_NULL) -> Field:
     return Field("creator", Kind.REF, doc, ref="users", on_delete=on_delete,
                  managed=Managed.CREATOR)
+
+
+def FileSize(binfile: str, doc: str = "Size in bytes of the binfile") -> Field:
+    """The size of the content of binfile field `binfile`, kept by the server."""
+    return Field("size", Kind.INT, doc, nullable=False, default=0, minimum=0,
+                 managed=Managed.SYSTEM, size_of=binfile)
