@@ -14,7 +14,7 @@ from conftest import fresh_database
 
 from comptoir import cli
 from comptoir.errors import NotFoundError, PermissionDeniedError
-from comptoir.services import auth, demo, records
+from comptoir.services import auth, demo, queries, records
 from comptoir.services.access import Caller
 from comptoir.storage.database import Database, run_with_database
 
@@ -56,7 +56,7 @@ async def caller_for(db: Database, name: str) -> Caller:
 
 
 async def everything(db: Database, caller: Caller) -> dict[str, list[dict[str, Any]]]:
-    return {name: await records.list_records(db, caller, name) for name in EXPECTED}
+    return {name: await queries.list_records(db, caller, name) for name in EXPECTED}
 
 
 @pytest.fixture(scope="module")
@@ -182,9 +182,9 @@ def test_demo_users_work_with_their_groups(demo_url: str,
         assert bob.permissions["tickets"] is True and "billing" not in bob.permissions
         assert carol.permissions["inventory"] is True
         # Support owns the tickets: bob sees them all, carol lacks the permission
-        assert len(await records.list_records(db, bob, "tickets")) == 4
+        assert len(await queries.list_records(db, bob, "tickets")) == 4
         with pytest.raises(PermissionDeniedError):
-            await records.list_records(db, carol, "tickets")
+            await queries.list_records(db, carol, "tickets")
         # the supplier order is the Warehouse's
         order = next(t for t in data["transactions"] if t["type"] == 6)
         assert (await records.get_record(db, carol, "transactions", order["ID"])).data

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -90,7 +91,7 @@ def _owner_clause(entity: Entity, table: sa.FromClause,
 
 
 def _visible(entity: Entity, nopublic: bool, table: sa.FromClause,
-             depth: int) -> sa.ColumnElement[bool] | None:
+             depth: int, prefix: str = "") -> sa.ColumnElement[bool] | None:
     clauses = []
     own = _owner_clause(entity, table, nopublic)
     if own is not None:
@@ -101,8 +102,8 @@ def _visible(entity: Entity, nopublic: bool, table: sa.FromClause,
             parent = ENTITIES[parent_name] if parent_name else None
             if parent is None:
                 continue
-            parent_table = TABLES[parent.name].alias(f"p{depth}_{name}")
-            inner = _visible(parent, nopublic, parent_table, depth + 1)
+            parent_table = TABLES[parent.name].alias(f"{prefix}p{depth}_{name}")
+            inner = _visible(parent, nopublic, parent_table, depth + 1, prefix)
             if inner is None:
                 continue
             exists = sa.exists().where(parent_table.c.ID == table.c[name], inner)
@@ -120,6 +121,28 @@ def visible(entity: Entity, caller: Caller) -> Scope:
     if where is None:
         return EVERYTHING
     return Scope(where, {"caller": caller.user}, "nopublic" if caller.nopublic else "member")
+
+
+def visible_on(entity: Entity, caller: Caller, table: sa.FromClause,
+               prefix: str = "") -> sa.ColumnElement[bool] | None:
+    """"The caller may read this record", for the records of `entity` in `table` (an
+    alias in a join, whose own aliases start with `prefix`): function access and ownership together; None when everything is
+    visible.  The caller is the bound parameter `:caller`."""
+    if not caller.may(entity.read, write=False):
+        return sa.false()
+    if caller.admin:
+        return None
+    if prefix == "" and table is TABLES[entity.name]:
+        return _visibility(entity.name, caller.nopublic)
+    return _visible(entity, caller.nopublic, table, 0, prefix)
+
+
+def view_of(caller: Caller, entities: list[Entity]) -> tuple[Any, ...]:
+    """What decides the SQL of `visible_on` for these entities: a cache key part."""
+    if caller.admin:
+        return ("admin",)
+    return ("nopublic" if caller.nopublic else "member",
+            *(caller.may(e.read, write=False) for e in entities))
 
 
 @functools.cache

@@ -37,8 +37,6 @@ from comptoir.storage import rows
 from comptoir.storage.database import Connection, Database, IntegrityError, Row
 from comptoir.storage.tables import REV
 
-MAX_LIMIT = 10000
-
 
 def _referrers() -> dict[str, list[tuple[Entity, str]]]:
     found: dict[str, list[tuple[Entity, str]]] = {}
@@ -150,22 +148,6 @@ async def head_record(db: Database, caller: Caller, name: str, record_id: int) -
     async with db.read() as conn:
         row = await _load(conn, entity, caller, record_id)
         return etag_of(entity, record_id, row[REV])
-
-
-async def list_records(db: Database, caller: Caller, name: str, *, limit: int = 1000,
-                       offset: int = 0) -> list[dict[str, Any]]:
-    entity = entity_for(name, Op.LIST)
-    check_operation(entity, caller, write=False)
-    async with db.read() as conn:
-        found = await rows.select_rows(conn, entity, visible(entity, caller), limit, offset)
-    return [_render(entity, r) for r in found]
-
-
-async def count_records(db: Database, caller: Caller, name: str) -> int:
-    entity = entity_for(name, Op.LIST)
-    check_operation(entity, caller, write=False)
-    async with db.read() as conn:
-        return await rows.count_rows(conn, entity, visible(entity, caller))
 
 
 # --- writes --------------------------------------------------------------------------------

@@ -14,7 +14,10 @@ statement shape where the caller gives a cache key (`Statement`).
 from __future__ import annotations
 
 import asyncio
+import functools
 import sqlite3
+import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -22,6 +25,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import asyncpg
+import re2
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import asyncpg as pg_asyncpg
 from sqlalchemy.dialects.sqlite import pysqlite
@@ -90,8 +94,10 @@ class Connection:
             return cached
         return compile_sql(stmt() if callable(stmt) else stmt, self.db.dialect)
 
-    async def all(self, stmt: Statement,
-                  params: Mapping[str, Any] | None = None, key: Any = None) -> list[Row]:
+    async def all(self, stmt: Statement, params: Mapping[str, Any] | None = None,
+                  key: Any = None, timeout: float | None = None) -> list[Row]:
+        """The rows of a query; with a `timeout` (seconds), the database stops the query
+        when it runs longer (a `BadRequestError`)."""
         raise NotImplementedError
 
     async def one(self, stmt: Statement,
@@ -114,13 +120,36 @@ class Connection:
             await self.run(stmt, row)
 
 
+class CompiledCache:
+    """Compiled statements by key, the least recently used dropped past `size`: query
+    shapes come from clients, so there is no end to them."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._items: OrderedDict[Any, CompiledSql] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, key: Any) -> CompiledSql | None:
+        found = self._items.get(key)
+        if found is not None:
+            self._items.move_to_end(key)
+        return found
+
+    def __setitem__(self, key: Any, value: CompiledSql) -> None:
+        self._items[key] = value
+        if len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+
 class Database:
     dialect: sa.engine.Dialect
     name: str
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.cache: dict[Any, CompiledSql] = {}
+        self.cache = CompiledCache()
 
     async def open(self) -> None:
         raise NotImplementedError
@@ -134,6 +163,12 @@ class Database:
     def write(self) -> Any:
         raise NotImplementedError
 
+    def stream(self, stmt: Statement, params: Mapping[str, Any] | None = None,
+               key: Any = None, batch: int = 1000) -> AsyncIterator[list[tuple[Any, ...]]]:
+        """The rows of a query as tuples, `batch` at a time, on a connection of its own,
+        without holding more than one batch in memory (exports)."""
+        raise NotImplementedError
+
     @property
     def sqlalchemy_url(self) -> str:
         """The URL for SQLAlchemy engines (migrations, administration)."""
@@ -143,17 +178,45 @@ class Database:
 # --- SQLite --------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=256)
+def compile_pattern(pattern: str) -> Any:
+    """A regular expression in RE2: matching in linear time and bounded memory, so that no
+    pattern can hang the server.  `(?i)` at the start makes it case-insensitive, as in
+    PostgreSQL."""
+    options = re2.Options()
+    options.max_mem = 8 << 20
+    return re2.compile(pattern, options)
+
+
+def _regexp(pattern: str | None, value: Any) -> int | None:
+    """SQLite's `value REGEXP pattern` (PostgreSQL's `value ~ pattern`)."""
+    if pattern is None or value is None:
+        return None
+    return 1 if compile_pattern(pattern).search(str(value)) else 0
+
+
 class SqliteConnection(Connection):
     raw: sqlite3.Connection
 
     async def all(self, stmt: Any, params: Mapping[str, Any] | None = None,
-                  key: Any = None) -> list[Row]:
+                  key: Any = None, timeout: float | None = None) -> list[Row]:
         c = self.compile(stmt, key)
-        cur = self._execute(c, params)
-        if cur.description is None:
-            return []
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        if timeout is not None:
+            deadline = time.monotonic() + timeout
+            self.raw.set_progress_handler(lambda: time.monotonic() > deadline, 10000)
+        try:
+            cur = self._execute(c, params)
+            if cur.description is None:
+                return []
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        except sqlite3.OperationalError as exc:
+            if timeout is not None and "interrupted" in str(exc):
+                raise BadRequestError(f"query stopped after {timeout:g} s") from None
+            raise
+        finally:
+            if timeout is not None:
+                self.raw.set_progress_handler(None, 0)
 
     async def run(self, stmt: Any, params: Mapping[str, Any] | None = None,
                   key: Any = None) -> int:
@@ -184,12 +247,17 @@ class SqliteDatabase(Database):
     def sqlalchemy_url(self) -> str:
         return f"sqlite:///{self.path}"
 
-    async def open(self) -> None:
+    def connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        # LIKE is case-sensitive, as PostgreSQL's (ILIKE compiles to lower() LIKE lower())
         for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON",
-                       "busy_timeout=10000", "cache_size=-65536"):
+                       "busy_timeout=10000", "cache_size=-65536", "case_sensitive_like=ON"):
             conn.execute(f"PRAGMA {pragma}")
-        self._conn = conn
+        conn.create_function("regexp", 2, _regexp, deterministic=True)
+        return conn
+
+    async def open(self) -> None:
+        self._conn = self.connect()
 
     async def close(self) -> None:
         if self._conn is not None:
@@ -200,6 +268,19 @@ class SqliteDatabase(Database):
     async def read(self) -> AsyncIterator[Connection]:
         assert self._conn is not None, "database not open"
         yield SqliteConnection(self, self._conn)
+
+    async def stream(self, stmt: Statement, params: Mapping[str, Any] | None = None,
+                     key: Any = None, batch: int = 1000) -> AsyncIterator[list[tuple[Any, ...]]]:
+        assert self._conn is not None, "database not open"
+        c = SqliteConnection(self, self._conn).compile(stmt, key)
+        conn = self.connect()  # a reader of its own: WAL lets it read beside the writer
+        try:
+            cur = conn.execute(c.sql, c.args(params))
+            while rows := cur.fetchmany(batch):
+                yield rows
+                await asyncio.sleep(0)
+        finally:
+            conn.close()
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[Connection]:
@@ -222,12 +303,19 @@ class PgConnection(Connection):
     raw: asyncpg.Connection
 
     async def all(self, stmt: Any, params: Mapping[str, Any] | None = None,
-                  key: Any = None) -> list[Row]:
+                  key: Any = None, timeout: float | None = None) -> list[Row]:
         c = self.compile(stmt, key)
         try:
-            records = await self.raw.fetch(c.sql, *c.args(params))
+            if timeout is None:
+                records = await self.raw.fetch(c.sql, *c.args(params))
+            else:
+                async with self.raw.transaction():
+                    await self.raw.execute(f"SET LOCAL statement_timeout = {int(timeout * 1000)}")
+                    records = await self.raw.fetch(c.sql, *c.args(params))
         except asyncpg.IntegrityConstraintViolationError as exc:
             raise IntegrityError(str(exc)) from exc
+        except asyncpg.QueryCanceledError:
+            raise BadRequestError(f"query stopped after {timeout:g} s") from None
         except (asyncpg.DataError, OverflowError) as exc:
             raise BadRequestError(str(exc).splitlines()[0]) from exc
         return [dict(r) for r in records]
@@ -280,6 +368,15 @@ class PostgresDatabase(Database):
         assert self._pool is not None, "database not open"
         async with self._pool.acquire() as conn:
             yield PgConnection(self, conn)
+
+    async def stream(self, stmt: Statement, params: Mapping[str, Any] | None = None,
+                     key: Any = None, batch: int = 1000) -> AsyncIterator[list[tuple[Any, ...]]]:
+        assert self._pool is not None, "database not open"
+        async with self._pool.acquire() as raw, raw.transaction(readonly=True):
+            c = PgConnection(self, raw).compile(stmt, key)
+            cursor = await raw.cursor(c.sql, *c.args(params))
+            while rows := await cursor.fetch(batch):
+                yield [tuple(r) for r in rows]
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[Connection]:

@@ -70,25 +70,6 @@ async def exists(conn: Connection, entity: Entity, record_id: int,
     return row is not None
 
 
-async def select_rows(conn: Connection, entity: Entity, scope: Scope, limit: int,
-                      offset: int) -> list[Row]:
-    def build() -> sa.Select[Any]:
-        table = TABLES[entity.name]
-        stmt = _scoped(sa.select(*_columns(entity)).order_by(table.c.ID), scope)
-        return stmt.limit(sa.bindparam("limit")).offset(sa.bindparam("offset"))
-
-    return await conn.all(build, {"limit": limit, "offset": offset, **scope.params},
-                          key=("rows", entity.name, scope.shape))
-
-
-async def count_rows(conn: Connection, entity: Entity, scope: Scope) -> int:
-    def build() -> sa.Select[Any]:
-        return _scoped(sa.select(sa.func.count()).select_from(TABLES[entity.name]), scope)
-
-    return int(await conn.scalar(build, dict(scope.params),
-                                 key=("count", entity.name, scope.shape)) or 0)
-
-
 # PostgreSQL: an explicit ID does not move the ID sequence; move it past that ID (never
 # back), or a later generated ID would collide with it
 _ADVANCE_SEQUENCE = sa.text(

@@ -7,7 +7,7 @@ from typing import Any
 
 import orjson
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from comptoir.api.forms import parse_body
@@ -21,7 +21,7 @@ from comptoir.errors import (
 )
 from comptoir.schema.fields import Kind
 from comptoir.schema.registry import ENTITIES
-from comptoir.services import auth, config, records
+from comptoir.services import auth, config, queries, records
 from comptoir.services.access import Caller
 from comptoir.storage.database import Database
 
@@ -107,21 +107,11 @@ async def list_or_create(request: Request) -> Response:
     return await _list(db, caller, name, body)
 
 
-def _int_param(body: dict[str, Any], name: str, default: int, low: int, high: int) -> int:
-    value = body.get(name, default)
-    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
-        value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise InvalidFieldError(name, f"must be an integer from {low} to {high}")
-    return value
-
-
 async def _list(db: Database, caller: Caller, name: str, body: dict[str, Any]) -> Response:
-    if body.get("count") in (1, True, "1", "true"):
-        return json_response({"count": await records.count_records(db, caller, name)})
-    limit = _int_param(body, "limit", 1000, 1, records.MAX_LIMIT)
-    offset = _int_param(body, "offset", 0, 0, 2**62)
-    return json_response(await records.list_records(db, caller, name, limit=limit, offset=offset))
+    result = await queries.query_records(db, caller, name, body)
+    if isinstance(result, queries.Export):
+        return StreamingResponse(aiter(result), media_type=result.media_type)
+    return json_response(result)
 
 
 async def one_record(request: Request) -> Response:
