@@ -65,3 +65,6 @@ EQUALS = BY_SYMBOL["="]
 
 #: the groups of a composite filter: `["AND"|"OR"|"NOT", {...}, ...]`
 GROUPS = ("AND", "OR", "NOT")
+
+#: seconds a query with a regular expression may run (then it is stopped: a 400)
+REGEX_TIMEOUT = 1.0

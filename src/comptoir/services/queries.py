@@ -27,7 +27,7 @@ from comptoir.domain.values import WIRE_CONVERTED, extdata_to_wire, to_wire
 from comptoir.errors import PermissionDeniedError
 from comptoir.query import compiler, json_query
 from comptoir.query.ast import Query, walk
-from comptoir.query.operators import Family
+from comptoir.query.operators import REGEX_TIMEOUT, Family
 from comptoir.schema.entity import Entity, Op
 from comptoir.schema.fields import Kind
 from comptoir.services.access import Caller, check_operation, view_of, visible_on
@@ -35,8 +35,6 @@ from comptoir.services.records import entity_for
 from comptoir.storage.database import CompiledSql, Connection, Database, compile_sql
 from comptoir.storage.tables import TABLES
 
-#: seconds a query with a regular expression may run
-REGEX_TIMEOUT = 1.0
 EXPORT_BATCH = 1000
 
 
