@@ -89,7 +89,7 @@ def test_golden_sql(dialect: str) -> None:
     if os.environ.get("COMPTOIR_GOLDEN") == "write":
         path.parent.mkdir(exist_ok=True)
         path.write_text(rendered)
-    assert rendered == path.read_text(), f"SQL changed: review, then COMPTOIR_GOLDEN=write"
+    assert rendered == path.read_text(), "SQL changed: review, then COMPTOIR_GOLDEN=write"
 
 
 def test_every_value_is_a_bound_parameter() -> None:
