@@ -29,6 +29,8 @@ def _flags(f: Field) -> str:
         flags.append("unique" + (" (ci)" if f.unique_ci else ""))
     if f.searchable:
         flags.append("searchable")
+    if f.indexed:
+        flags.append("indexed")
     if f.dependency:
         flags.append("dependency")
     if f.default not in (None, ""):

@@ -78,6 +78,8 @@ class Field:
     hidden: bool = False
     #: 64-bit integer storage for INT / REF
     wide: bool = False
+    #: a B-tree index serves the filters and sorts on this field (references always have one)
+    indexed: bool = False
     #: the size in bytes of the content of this binfile field, kept by the server
     size_of: str | None = None
 
@@ -156,7 +158,7 @@ def Created(doc: str = "Creation date and time as a Unix time stamp (defaults to
 
 def Modified(doc: str = "Last modification date and time as a Unix time stamp (auto-reset on modification)") -> Field:
     return Field("lastmodified", Kind.BIGINT, doc, nullable=False, default=NOW,
-                 managed=Managed.MODIFIED, wide=True)
+                 managed=Managed.MODIFIED, wide=True, indexed=True)
 
 
 def Creator(doc: str = "Creator user ID (defaults to authenticated user on creation)",

@@ -72,7 +72,7 @@ def _column(entity: Entity, f: Field) -> sa.Column:  # type: ignore[type-arg]
         ondelete = None if f.on_delete is None or f.on_delete == "RESTRICT" else str(f.on_delete)
         args.append(sa.ForeignKey(f"{f.ref}.ID", ondelete=ondelete))
     return sa.Column(f.name, _column_type(f), *args, nullable=f.nullable,
-                     server_default=_server_default(f), index=f.is_reference,
+                     server_default=_server_default(f), index=f.is_reference or f.indexed,
                      unique=f.unique or None)
 
 
