@@ -275,3 +275,19 @@ def test_joined_entity_without_permission_is_null(make_user: Any, admin: Client,
     rows = check(only_accounts.post("/accounts", json={
         "fields": {"city": "contact.city"}, "filter": ours(world), "limit": 2}), 200).json()
     assert rows == [{"city": None}, {"city": None}]
+
+
+def test_case_insensitive_matching_folds_every_alphabet(admin: Client, samples: Samples) -> None:
+    """`~~*`, `~*` and `query` ignore the case of accented letters too, on both databases
+    (SQLite's own lower() folds only ASCII)."""
+    prefix = "U" + secrets.token_hex(3)
+    record = check(admin.put("/accounts", json=samples.minimal(
+        "accounts", lastname=f"{prefix} ÉCOLE Supérieure")), 201).json()
+    for body in ({"filter": {"lastname": {"~~*": f"{prefix} école%"}}},
+                 {"filter": {"lastname": {"~*": "école SUPÉRIEURE$"}, "ID": record["ID"]}},
+                 {"query": f"{prefix.lower()} école SUPÉRIEURE"}):
+        rows = check(admin.post("/accounts", json={"fields": ["ID"], **body}), 200).json()
+        assert rows == [{"ID": record["ID"]}], body
+    rows = check(admin.post("/accounts", json={
+        "fields": ["ID"], "filter": {"lastname": {"~~": f"{prefix} école%"}}}), 200).json()
+    assert rows == []  # ~~ is case-sensitive

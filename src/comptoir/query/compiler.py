@@ -32,6 +32,7 @@ from comptoir.query.operators import Family
 from comptoir.schema.entity import Entity
 from comptoir.schema.fields import Field, Kind
 from comptoir.schema.registry import ENTITIES
+from comptoir.storage.database import fold
 from comptoir.storage.tables import EXTDATA, TABLES
 
 #: the row rule of an entity in a table or alias (its own aliases start with the prefix);
@@ -103,7 +104,8 @@ def bind(query: Query) -> dict[str, Any]:
             ignore_case = c.op.family is Family.REGEX and c.op.ignore_case
             params[f"p{i}"] = "(?i)" + c.value if ignore_case else c.value
     params.update((f"x{k}", name) for k, name in enumerate(_custom(query)))
-    params.update((f"s{i}", f"%{_like_escape(w)}%") for i, w in enumerate(search_words(query)))
+    params.update((f"s{i}", f"%{_like_escape(w.lower())}%")
+                  for i, w in enumerate(search_words(query)))
     if not query.count:
         if query.limit is not None:
             params["limit"] = query.limit
@@ -150,7 +152,8 @@ class _Compiler:
         words = search_words(self.query)
         if words:
             fields = [f for f in self.entity.searchable if f.kind in _TEXT]
-            found.extend(sa.or_(*(self.base.c[f.name].ilike(sa.bindparam(f"s{i}"), escape="\\")
+            found.extend(sa.or_(*(fold(self.base.c[f.name]).like(sa.bindparam(f"s{i}"),
+                                                                   escape="\\")
                                   for f in fields))
                          for i in range(len(words)))
         return found
@@ -253,7 +256,7 @@ def _compare(column: sa.ColumnElement[Any], c: Compare, i: int) -> sa.ColumnElem
     if op.family is Family.REGEX:
         match = column.regexp_match(value)
     elif op.ignore_case:
-        match = column.ilike(value, escape="\\")
+        match = fold(column).like(fold(value), escape="\\")
     else:
         match = column.like(value, escape="\\")
     return sa.not_(match) if op.negated else match

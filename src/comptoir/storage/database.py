@@ -29,6 +29,7 @@ import re2
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import asyncpg as pg_asyncpg
 from sqlalchemy.dialects.sqlite import pysqlite
+from sqlalchemy.ext.compiler import compiles
 
 from comptoir.errors import BadRequestError, ConflictError
 
@@ -188,6 +189,29 @@ def compile_pattern(pattern: str) -> Any:
     return re2.compile(pattern, options)
 
 
+class fold(sa.sql.functions.GenericFunction[str]):  # noqa: N801 (a SQL function name)
+    """`fold(text)`: lower case for every alphabet, on both databases (SQLite's own
+    lower() folds ASCII letters only): case-insensitive LIKE is `fold(a) LIKE fold(b)`."""
+
+    type = sa.Text()
+    name = "fold"
+    inherit_cache = True
+
+
+@compiles(fold)
+def _fold(element: fold, compiler: Any, **kw: Any) -> str:
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(fold, "sqlite")
+def _fold_sqlite(element: fold, compiler: Any, **kw: Any) -> str:
+    return f"unicode_lower({compiler.process(element.clauses, **kw)})"
+
+
+def _unicode_lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
 def _regexp(pattern: str | None, value: Any) -> int | None:
     """SQLite's `value REGEXP pattern` (PostgreSQL's `value ~ pattern`)."""
     if pattern is None or value is None:
@@ -254,6 +278,7 @@ class SqliteDatabase(Database):
                        "busy_timeout=10000", "cache_size=-65536", "case_sensitive_like=ON"):
             conn.execute(f"PRAGMA {pragma}")
         conn.create_function("regexp", 2, _regexp, deterministic=True)
+        conn.create_function("unicode_lower", 1, _unicode_lower, deterministic=True)
         return conn
 
     async def open(self) -> None:

@@ -40,7 +40,7 @@ WHERE groups2users."user" = $1::INTEGER AND groups.activity = $3::SMALLINT) OR a
 -- every operator
 SELECT contacts."ID" AS c0 
 FROM contacts 
-WHERE contacts.lastname = $1::VARCHAR AND contacts.lastname != $2::VARCHAR AND contacts.lastname != $3::VARCHAR AND contacts.lastname < $4::VARCHAR AND contacts.lastname <= $5::VARCHAR AND contacts.lastname > $6::VARCHAR AND contacts.lastname >= $7::VARCHAR AND contacts.lastname IN ($8, $9) AND (contacts.lastname NOT IN ($10)) AND contacts.lastname ~ $11::VARCHAR AND contacts.lastname ~ $12::VARCHAR AND contacts.lastname !~ $13::VARCHAR AND contacts.lastname !~ $14::VARCHAR AND contacts.lastname LIKE $15::VARCHAR ESCAPE '\' AND contacts.lastname ILIKE $16::VARCHAR ESCAPE '\' AND contacts.lastname NOT LIKE $17::VARCHAR ESCAPE '\' AND contacts.lastname NOT ILIKE $18::VARCHAR ESCAPE '\' ORDER BY contacts."ID" ASC 
+WHERE contacts.lastname = $1::VARCHAR AND contacts.lastname != $2::VARCHAR AND contacts.lastname != $3::VARCHAR AND contacts.lastname < $4::VARCHAR AND contacts.lastname <= $5::VARCHAR AND contacts.lastname > $6::VARCHAR AND contacts.lastname >= $7::VARCHAR AND contacts.lastname IN ($8, $9) AND (contacts.lastname NOT IN ($10)) AND contacts.lastname ~ $11::VARCHAR AND contacts.lastname ~ $12::VARCHAR AND contacts.lastname !~ $13::VARCHAR AND contacts.lastname !~ $14::VARCHAR AND contacts.lastname LIKE $15::VARCHAR ESCAPE '\' AND lower(contacts.lastname) LIKE lower($16) ESCAPE '\' AND contacts.lastname NOT LIKE $17::VARCHAR ESCAPE '\' AND lower(contacts.lastname) NOT LIKE lower($18) ESCAPE '\' ORDER BY contacts."ID" ASC 
  LIMIT $19 OFFSET $20;
 -- parameters: [('p0', 'a'), ('p1', 'b'), ('p2', 'c'), ('p3', 'd'), ('p4', 'e'), ('p5', 'f'), ('p6', 'g'), ('p7_0', 'h'), ('p7_1', 'i'), ('p8_0', 'j'), ('p9', '^k'), ('p10', '(?i)l'), ('p11', 'm'), ('p12', '(?i)n'), ('p13', 'o%'), ('p14', 'p_'), ('p15', 'q'), ('p16', 'r'), ('limit', 1000), ('offset', 0)]
 
@@ -68,7 +68,7 @@ WHERE x1.numvalue > $3::FLOAT AND (x1.numvalue IN ($4) OR x1.textvalue IN ($5)) 
 -- search
 SELECT accounts."ID" AS c0 
 FROM accounts 
-WHERE (accounts.customernum ILIKE $1::VARCHAR ESCAPE '\' OR accounts.firstname ILIKE $1::VARCHAR ESCAPE '\' OR accounts.lastname ILIKE $1::VARCHAR ESCAPE '\' OR accounts.suppliernum ILIKE $1::VARCHAR ESCAPE '\') AND (accounts.customernum ILIKE $2::VARCHAR ESCAPE '\' OR accounts.firstname ILIKE $2::VARCHAR ESCAPE '\' OR accounts.lastname ILIKE $2::VARCHAR ESCAPE '\' OR accounts.suppliernum ILIKE $2::VARCHAR ESCAPE '\') ORDER BY accounts."ID" ASC 
+WHERE (lower(accounts.customernum) LIKE $1::VARCHAR ESCAPE '\' OR lower(accounts.firstname) LIKE $1::VARCHAR ESCAPE '\' OR lower(accounts.lastname) LIKE $1::VARCHAR ESCAPE '\' OR lower(accounts.suppliernum) LIKE $1::VARCHAR ESCAPE '\') AND (lower(accounts.customernum) LIKE $2::VARCHAR ESCAPE '\' OR lower(accounts.firstname) LIKE $2::VARCHAR ESCAPE '\' OR lower(accounts.lastname) LIKE $2::VARCHAR ESCAPE '\' OR lower(accounts.suppliernum) LIKE $2::VARCHAR ESCAPE '\') ORDER BY accounts."ID" ASC 
  LIMIT $3 OFFSET $4;
 -- parameters: [('s0', '%dupont%'), ('s1', '%50\\%%'), ('limit', 1000), ('offset', 0)]
 

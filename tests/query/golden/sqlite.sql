@@ -40,7 +40,7 @@ WHERE groups2users.user = ? AND groups.activity = ?) OR accounts.ownergroup IS N
 -- every operator
 SELECT contacts."ID" AS c0 
 FROM contacts 
-WHERE contacts.lastname = ? AND contacts.lastname != ? AND contacts.lastname != ? AND contacts.lastname < ? AND contacts.lastname <= ? AND contacts.lastname > ? AND contacts.lastname >= ? AND contacts.lastname IN (?, ?) AND (contacts.lastname NOT IN (?)) AND contacts.lastname REGEXP ? AND contacts.lastname REGEXP ? AND contacts.lastname NOT REGEXP ? AND contacts.lastname NOT REGEXP ? AND contacts.lastname LIKE ? ESCAPE '\' AND lower(contacts.lastname) LIKE lower(?) ESCAPE '\' AND contacts.lastname NOT LIKE ? ESCAPE '\' AND lower(contacts.lastname) NOT LIKE lower(?) ESCAPE '\' ORDER BY contacts."ID" ASC
+WHERE contacts.lastname = ? AND contacts.lastname != ? AND contacts.lastname != ? AND contacts.lastname < ? AND contacts.lastname <= ? AND contacts.lastname > ? AND contacts.lastname >= ? AND contacts.lastname IN (?, ?) AND (contacts.lastname NOT IN (?)) AND contacts.lastname REGEXP ? AND contacts.lastname REGEXP ? AND contacts.lastname NOT REGEXP ? AND contacts.lastname NOT REGEXP ? AND contacts.lastname LIKE ? ESCAPE '\' AND unicode_lower(contacts.lastname) LIKE unicode_lower(?) ESCAPE '\' AND contacts.lastname NOT LIKE ? ESCAPE '\' AND unicode_lower(contacts.lastname) NOT LIKE unicode_lower(?) ESCAPE '\' ORDER BY contacts."ID" ASC
  LIMIT ? OFFSET ?;
 -- parameters: [('p0', 'a'), ('p1', 'b'), ('p2', 'c'), ('p3', 'd'), ('p4', 'e'), ('p5', 'f'), ('p6', 'g'), ('p7_0', 'h'), ('p7_1', 'i'), ('p8_0', 'j'), ('p9', '^k'), ('p10', '(?i)l'), ('p11', 'm'), ('p12', '(?i)n'), ('p13', 'o%'), ('p14', 'p_'), ('p15', 'q'), ('p16', 'r'), ('limit', 1000), ('offset', 0)]
 
@@ -68,7 +68,7 @@ WHERE x1.numvalue > ? AND (x1.numvalue IN (?) OR x1.textvalue IN (?)) AND x0.tex
 -- search
 SELECT accounts."ID" AS c0 
 FROM accounts 
-WHERE (lower(accounts.customernum) LIKE lower(?) ESCAPE '\' OR lower(accounts.firstname) LIKE lower(?) ESCAPE '\' OR lower(accounts.lastname) LIKE lower(?) ESCAPE '\' OR lower(accounts.suppliernum) LIKE lower(?) ESCAPE '\') AND (lower(accounts.customernum) LIKE lower(?) ESCAPE '\' OR lower(accounts.firstname) LIKE lower(?) ESCAPE '\' OR lower(accounts.lastname) LIKE lower(?) ESCAPE '\' OR lower(accounts.suppliernum) LIKE lower(?) ESCAPE '\') ORDER BY accounts."ID" ASC
+WHERE (unicode_lower(accounts.customernum) LIKE ? ESCAPE '\' OR unicode_lower(accounts.firstname) LIKE ? ESCAPE '\' OR unicode_lower(accounts.lastname) LIKE ? ESCAPE '\' OR unicode_lower(accounts.suppliernum) LIKE ? ESCAPE '\') AND (unicode_lower(accounts.customernum) LIKE ? ESCAPE '\' OR unicode_lower(accounts.firstname) LIKE ? ESCAPE '\' OR unicode_lower(accounts.lastname) LIKE ? ESCAPE '\' OR unicode_lower(accounts.suppliernum) LIKE ? ESCAPE '\') ORDER BY accounts."ID" ASC
  LIMIT ? OFFSET ?;
 -- parameters: [('s0', '%dupont%'), ('s0', '%dupont%'), ('s0', '%dupont%'), ('s0', '%dupont%'), ('s1', '%50\\%%'), ('s1', '%50\\%%'), ('s1', '%50\\%%'), ('s1', '%50\\%%'), ('limit', 1000), ('offset', 0)]
 
