@@ -44,8 +44,10 @@ def world(admin: httpx.Client, samples: Samples) -> Iterator[dict[str, Any]]:
 
 
 def ours(world: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    """A filter restricted to this module's accounts."""
-    return {"lastname": {"~~": world["prefix"] + " %"}, **extra}
+    """A filter restricted to this module's accounts (and to `extra`, in a group of its own,
+    so that an extra condition on lastname does not replace the restriction)."""
+    mine: dict[str, Any] = {"lastname": {"~~": world["prefix"] + " %"}}
+    return {**mine, "0": ["AND", extra]} if extra else mine
 
 
 def test_seed_example(admin: Client, world: dict[str, Any]) -> None:

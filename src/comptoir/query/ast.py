@@ -57,8 +57,10 @@ class Compare:
     value: Any
 
     def shape(self) -> tuple[Any, ...]:
-        if self.op.family is Family.MEMBER:
-            detail: Any = len(self.value)
+        if self.op.family is Family.MEMBER and self.field.extdata:  # numbers, then texts
+            detail: Any = tuple(type(v).__name__ for v in self.value)
+        elif self.op.family is Family.MEMBER:
+            detail = len(self.value)
         elif self.field.extdata:  # a number compares with numvalue, text with textvalue
             detail = type(self.value).__name__
         else:
@@ -106,10 +108,11 @@ class Query:
     def shape(self) -> tuple[Any, ...]:
         """Everything that decides the SQL text, nothing that is only a bound value."""
         where = None if self.where is None else self.where.shape()
+        words = len(self.search.split()) if self.search else 0  # one condition per word
         if self.count:
-            return ("count", self.entity, where, self.search is not None)
-        return (self.entity, self.fields, where, self.search is not None, self.sort,
-                self.limit is None, self.distinct)
+            return ("count", self.entity, where, words)
+        return (self.entity, self.fields, where, words, self.sort, self.limit is None,
+                self.distinct)
 
 
 def walk(node: Filter | None) -> list[Compare]:

@@ -100,9 +100,11 @@ def bind(query: Query) -> dict[str, Any]:
     for i, c in enumerate(walk(query.where)):
         if c.op.family is Family.MEMBER:
             params.update((f"p{i}_{j}", v) for j, v in enumerate(c.value))
+        elif c.op.family is Family.REGEX:
+            # `.` matches a newline too, as in PostgreSQL (RE2: (?s)); (?i): ignore case
+            params[f"p{i}"] = ("(?is)" if c.op.ignore_case else "(?s)") + c.value
         elif c.value is not None:
-            ignore_case = c.op.family is Family.REGEX and c.op.ignore_case
-            params[f"p{i}"] = "(?i)" + c.value if ignore_case else c.value
+            params[f"p{i}"] = c.value
     params.update((f"x{k}", name) for k, name in enumerate(_custom(query)))
     params.update((f"s{i}", f"%{_like_escape(w.lower())}%")
                   for i, w in enumerate(search_words(query)))

@@ -79,12 +79,19 @@ does not fit the field is a 400 naming it.
 """
 
 _LIMITS = """
-Regular expressions use the RE2 syntax (no backreferences or lookarounds; a pattern that
-RE2 does not accept is a 400) on both databases; `(?i)` makes one case-insensitive.  On
-SQLite they are evaluated by RE2 (linear time); on PostgreSQL by its own engine under a
+Regular expressions match anywhere in the text (anchor them with `^` and `$$`).  On SQLite
+they are evaluated by RE2 (linear time); on PostgreSQL by its own engine under a
 `statement_timeout`; a query with a regular expression is stopped after $timeout s (400).
+So that a pattern means the same on both, it must be valid RE2 and keep to the syntax the
+two engines read alike: characters, escaped punctuation (`\\.`, `\\\\`), `\\d \\D \\t \\n \\r
+\\f \\v \\a`, `.` (any character, a newline too), `^`, `$$`, `|`, groups `( )` and `(?: )`,
+bracket expressions (`[a-c]`, `[^ ]`), and the quantifiers `* + ? {m} {m,} {m,n}` (at most
+255), each optionally lazy (`*?`).  Anything else is a 400 naming it: flags such as `(?i)`
+(use `~*`), `\\w \\s \\b` and classes like `[:alpha:]` (which the two read differently:
+ASCII or every alphabet, a word boundary or a backspace), `\\p`, `\\z`, `\\Q`, backreferences
+and lookarounds (which one of them does not know), a literal `{` (write `\\{`).
 LIKE patterns use `%` (any characters) and `_` (one character), with `\\` as the escape
-character, on both databases.
+character, on both databases; a pattern may not end with a lone `\\` (400).
 
 ## Limits
 
@@ -106,6 +113,20 @@ registry; anything else is a 400 that names the token.
 Rows come in the order of `sort`, then by ID (with `distinct`: by every selected column),
 so that pages are stable.  Nulls sort last ascending and first descending, on both
 databases (as PostgreSQL does).  Text sorts by code point.
+
+## Differences between SQLite and PostgreSQL
+
+A query answers the same on both databases (`tests/query/test_differential.py` checks it
+on random data and queries), except where the databases themselves differ:
+
+- Text compares and sorts by code point on PostgreSQL only when the database's collation
+  is `C` or `C.UTF-8` (create it with `--locale=C.UTF-8`); with a language collation
+  (`en_US.UTF-8`), `<`, `>` and `sort` on text follow that language there.
+- Case-insensitive LIKE and the search fold case with Python's `str.lower()` on SQLite and
+  with `lower()` on PostgreSQL: the same for nearly every letter, not for `İ` (`i̇` or
+  `i`) or a final `Σ` (`ς` or `σ`).
+- `~*` and `!~*` fold case with RE2's Unicode case folding on SQLite, with the database's
+  locale on PostgreSQL: `ſ` matches `s` and `ς` matches `σ` on SQLite only.
 """
 
 

@@ -18,16 +18,14 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-import re2
-
 from comptoir.domain.values import EXTDATA_NAME, in_range
 from comptoir.errors import InvalidFieldError
+from comptoir.query import patterns
 from comptoir.query.ast import Compare, FieldRef, Filter, Group, Query, Selected, SortKey, walk
 from comptoir.query.operators import BY_SYMBOL, GROUPS, Family, Operator
 from comptoir.schema.entity import Entity
 from comptoir.schema.fields import Field, Kind
 from comptoir.schema.registry import ENTITIES
-from comptoir.storage.database import compile_pattern
 
 MAX_LIMIT = 10000
 DEFAULT_LIMIT = 1000
@@ -236,9 +234,11 @@ def _search(entity: Entity, value: Any) -> str | None:
 
 
 def _check_distinct_sort(query: Query) -> None:
-    chosen = {s.field for s in query.fields}
+    # without fields, every own field is selected; joined and custom fields are not
+    chosen = ({s.field for s in query.fields} if query.fields else
+              {FieldRef(f.name) for f in ENTITIES[query.entity].public_fields})
     for key in query.sort:
-        if query.fields and key.field not in chosen:
+        if key.field not in chosen:
             raise InvalidFieldError("sort", f"{key.field.token}: with distinct, only selected "
                                     "fields can be sorted on")
 
@@ -338,10 +338,14 @@ def _value(f: Field | None, op: Operator, value: Any, where: str) -> Any:
         text = _as_text(value, where)
         if op.family is Family.REGEX:
             _check_pattern(text, where)
+        elif (len(text) - len(text.rstrip("\\"))) % 2:
+            # PostgreSQL refuses it (when a match reaches it), SQLite matches nothing
+            raise InvalidFieldError(where, "a LIKE pattern must not end with the escape "
+                                    "character \\ (write \\\\ for a backslash)")
         return text
     if f is None:  # a custom field: numbers compare with numbers, strings with strings
         if isinstance(value, bool):
-            return int(value)
+            return float(value)  # a number (an int would be compared with the text)
         if isinstance(value, int | float):
             if not math.isfinite(value):
                 raise InvalidFieldError(where, "must be a finite number")
@@ -395,7 +399,6 @@ def _check_pattern(pattern: str, where: str) -> None:
     if len(pattern) > MAX_PATTERN:
         raise InvalidFieldError(where, f"regular expressions have at most {MAX_PATTERN} "
                                 "characters")
-    try:
-        compile_pattern(pattern)
-    except re2.error as exc:
-        raise InvalidFieldError(where, f"invalid regular expression ({exc})") from None
+    problem = patterns.problem(pattern)
+    if problem is not None:
+        raise InvalidFieldError(where, problem)

@@ -3,8 +3,8 @@
 This table drives the parser (which symbols exist, which fields they apply to), the SQL
 compiler (what each one means) and the documentation (the OpenAPI document, docs/query.md).
 The symbols and their meaning are PostgreSQL's, as in ZeyOS: `~` is a POSIX-style regular
-expression match (RE2 syntax here, on both databases), `~~` is LIKE with `%` and `_`
-wildcards and `\\` as the escape character.
+expression match (the part of RE2's syntax that PostgreSQL reads alike, see docs/query.md),
+`~~` is LIKE with `%` and `_` wildcards and `\\` as the escape character.
 """
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ SELECT contacts."ID" AS c0
 FROM contacts 
 WHERE contacts.lastname = $1::VARCHAR AND contacts.lastname != $2::VARCHAR AND contacts.lastname != $3::VARCHAR AND contacts.lastname < $4::VARCHAR AND contacts.lastname <= $5::VARCHAR AND contacts.lastname > $6::VARCHAR AND contacts.lastname >= $7::VARCHAR AND contacts.lastname IN ($8, $9) AND (contacts.lastname NOT IN ($10)) AND contacts.lastname ~ $11::VARCHAR AND contacts.lastname ~ $12::VARCHAR AND contacts.lastname !~ $13::VARCHAR AND contacts.lastname !~ $14::VARCHAR AND contacts.lastname LIKE $15::VARCHAR ESCAPE '\' AND lower(contacts.lastname) LIKE lower($16) ESCAPE '\' AND contacts.lastname NOT LIKE $17::VARCHAR ESCAPE '\' AND lower(contacts.lastname) NOT LIKE lower($18) ESCAPE '\' ORDER BY contacts."ID" ASC 
  LIMIT $19 OFFSET $20;
--- parameters: [('p0', 'a'), ('p1', 'b'), ('p2', 'c'), ('p3', 'd'), ('p4', 'e'), ('p5', 'f'), ('p6', 'g'), ('p7_0', 'h'), ('p7_1', 'i'), ('p8_0', 'j'), ('p9', '^k'), ('p10', '(?i)l'), ('p11', 'm'), ('p12', '(?i)n'), ('p13', 'o%'), ('p14', 'p_'), ('p15', 'q'), ('p16', 'r'), ('limit', 1000), ('offset', 0)]
+-- parameters: [('p0', 'a'), ('p1', 'b'), ('p2', 'c'), ('p3', 'd'), ('p4', 'e'), ('p5', 'f'), ('p6', 'g'), ('p7_0', 'h'), ('p7_1', 'i'), ('p8_0', 'j'), ('p9', '(?s)^k'), ('p10', '(?is)l'), ('p11', '(?s)m'), ('p12', '(?is)n'), ('p13', 'o%'), ('p14', 'p_'), ('p15', 'q'), ('p16', 'r'), ('limit', 1000), ('offset', 0)]
 
 -- nulls and empty lists
 SELECT accounts."ID" AS c0 

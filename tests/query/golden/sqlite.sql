@@ -42,7 +42,7 @@ SELECT contacts."ID" AS c0
 FROM contacts 
 WHERE contacts.lastname = ? AND contacts.lastname != ? AND contacts.lastname != ? AND contacts.lastname < ? AND contacts.lastname <= ? AND contacts.lastname > ? AND contacts.lastname >= ? AND contacts.lastname IN (?, ?) AND (contacts.lastname NOT IN (?)) AND contacts.lastname REGEXP ? AND contacts.lastname REGEXP ? AND contacts.lastname NOT REGEXP ? AND contacts.lastname NOT REGEXP ? AND contacts.lastname LIKE ? ESCAPE '\' AND unicode_lower(contacts.lastname) LIKE unicode_lower(?) ESCAPE '\' AND contacts.lastname NOT LIKE ? ESCAPE '\' AND unicode_lower(contacts.lastname) NOT LIKE unicode_lower(?) ESCAPE '\' ORDER BY contacts."ID" ASC
  LIMIT ? OFFSET ?;
--- parameters: [('p0', 'a'), ('p1', 'b'), ('p2', 'c'), ('p3', 'd'), ('p4', 'e'), ('p5', 'f'), ('p6', 'g'), ('p7_0', 'h'), ('p7_1', 'i'), ('p8_0', 'j'), ('p9', '^k'), ('p10', '(?i)l'), ('p11', 'm'), ('p12', '(?i)n'), ('p13', 'o%'), ('p14', 'p_'), ('p15', 'q'), ('p16', 'r'), ('limit', 1000), ('offset', 0)]
+-- parameters: [('p0', 'a'), ('p1', 'b'), ('p2', 'c'), ('p3', 'd'), ('p4', 'e'), ('p5', 'f'), ('p6', 'g'), ('p7_0', 'h'), ('p7_1', 'i'), ('p8_0', 'j'), ('p9', '(?s)^k'), ('p10', '(?is)l'), ('p11', '(?s)m'), ('p12', '(?is)n'), ('p13', 'o%'), ('p14', 'p_'), ('p15', 'q'), ('p16', 'r'), ('limit', 1000), ('offset', 0)]
 
 -- nulls and empty lists
 SELECT accounts."ID" AS c0 
