@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: install install-test run demo test lint bench clean
+.PHONY: install install-test run demo test lint bench bench-query wrk clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,20 @@ lint:
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy
 
-bench: install-test
+bench: install-test wrk
 	$(BIN)/python bench/run.py
+
+# make bench-query N=1000000 [ARGS="--no-postgres --runs 50"]: bench/query.py (bench/RESULTS.md)
+N ?= 1000000
+bench-query: install-test wrk
+	$(BIN)/python bench/query.py --accounts $(N) $(ARGS)
+
+# wrk from the distribution when missing; without it the benches use a Python client
+wrk:
+	@command -v wrk >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1 || \
+	  apt-get install -y -q wrk >/dev/null 2>&1 || \
+	  (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q wrk >/dev/null 2>&1) || \
+	  echo "could not install wrk: the benchmarks will use their Python load generator"
 
 clean:
 	rm -rf $(VENV) comptoir.db comptoir.db-wal comptoir.db-shm

@@ -33,13 +33,14 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness  # noqa: E402
 import run as bench  # noqa: E402
 
 OPS = ("authenticate", "get", "get-user", "get-noauth", "get-user-noauth", "create", "list100")
 
 
 async def measure(url: str, ops: list[str], profile: str | None, accounts: int) -> None:
-    from comptoir.services import auth, records
+    from comptoir.services import auth, queries, records
     from comptoir.storage.database import open_database
 
     db = open_database(url)
@@ -75,8 +76,8 @@ async def measure(url: str, ops: list[str], profile: str | None, accounts: int) 
 
         async def op_list100() -> None:
             caller = await auth.authenticate(db, admin_token)
-            await records.list_records(db, caller, "accounts", limit=100,
-                                       offset=rnd.randint(0, accounts - 100))
+            await queries.list_records(db, caller, "accounts", {
+                "limit": 100, "offset": rnd.randint(0, accounts - 100)})
 
         table: dict[str, Callable[[], Awaitable[None]]] = {
             "authenticate": op_authenticate, "get": op_get, "get-user": op_get_user,
@@ -131,7 +132,7 @@ def main() -> int:
     try:
         if args.postgres:
             pg_name = f"comptoir_profile_{os.getpid()}_{secrets.token_hex(3)}"
-            asyncio.run(bench._pg_admin(args.pg_url, f'CREATE DATABASE "{pg_name}"'))
+            asyncio.run(harness.pg_admin(args.pg_url, f'CREATE DATABASE "{pg_name}"'))
             url = args.pg_url.rsplit("/", 1)[0] + "/" + pg_name
         else:
             url = f"sqlite:///{scratch / 'profile.db'}"
@@ -140,7 +141,7 @@ def main() -> int:
         asyncio.run(measure(url, ops, args.profile, args.accounts))
     finally:
         if pg_name:
-            asyncio.run(bench._pg_admin(args.pg_url, f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
+            asyncio.run(harness.pg_admin(args.pg_url, f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
         shutil.rmtree(scratch, ignore_errors=True)
     return 0
 

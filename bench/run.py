@@ -33,34 +33,37 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
-import platform
-import random
-import resource
 import secrets
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-BENCH = Path(__file__).resolve().parent
+from harness import (
+    BENCH,
+    CREATE_BODY,
+    INSTANCE,
+    log,
+    login,
+    machine,
+    measure,
+    pg_admin,
+    pg_reachable,
+    sanity,
+    servers,
+    source_state,
+    versions,
+)
+from loadgen import Load, LoadGenerator
+
 RESULTS = BENCH / "results"
-INSTANCE = "bench"
 ADMIN_PASSWORD = "bench-admin-" + secrets.token_hex(4)
 USER_NAME, USER_PASSWORD = "bench_user", "bench-user-" + secrets.token_hex(4)
-CLK_TCK = os.sysconf("SC_CLK_TCK")
-HOST = "127.0.0.1"
-CREATE_BODY = {"lastname": "Bench Ltd", "firstname": "Ann", "currency": "EUR", "type": 1,
-               "customernum": "C-1000", "description": "created by bench/run.py"}
 
 # §8 of the reference: Comptoir req/s as a share of the raw req/s, same run.
 TARGETS = {
@@ -71,368 +74,7 @@ TARGETS = {
 }
 
 
-def log(*args: Any) -> None:
-    print(*args, file=sys.stderr, flush=True)
-
-
-# --- processes and /proc ----------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
-
-
-def _stat(pid: int) -> list[str] | None:
-    try:
-        raw = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    # fields after the command name, which may contain spaces: state is index 0 here
-    return raw[raw.rindex(")") + 2:].split()
-
-
-def session_pids(sid: int) -> list[int]:
-    """Processes in session `sid` (a server started with start_new_session=True)."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            st = _stat(int(entry))
-            if st is not None and int(st[3]) == sid:
-                found.append(int(entry))
-    return found
-
-
-def postgres_pids(database: str) -> list[int]:
-    """PostgreSQL processes working for `database`: its client backends and the server's
-    auxiliary processes (WAL writer, checkpointer, ...); other databases' backends (other
-    people's tests on the same server) are left out."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        with contextlib.suppress(OSError):
-            if Path(f"/proc/{entry}/comm").read_text().strip() != "postgres":
-                continue
-            title = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-            client = "(" in title or "[local]" in title  # "user db 127.0.0.1(port) state"
-            if not client or f" {database} " in title:
-                found.append(int(entry))
-    return found
-
-
-def cpu_ticks(pids: list[int]) -> dict[int, int]:
-    """utime + stime of each process, in clock ticks."""
-    ticks = {}
-    for pid in pids:
-        st = _stat(pid)
-        if st is not None:
-            ticks[pid] = int(st[11]) + int(st[12])
-    return ticks
-
-
-def ticks_used(before: dict[int, int], after: dict[int, int]) -> int:
-    """CPU used between two snapshots by the processes alive at the second one."""
-    return sum(t - before.get(pid, 0) for pid, t in after.items())
-
-
-def machine_ticks() -> tuple[int, int, int]:
-    """(busy, irq + softirq, total) jiffies of the whole machine."""
-    with open("/proc/stat") as f:
-        values = [int(v) for v in f.readline().split()[1:]]
-    idle = values[3] + values[4]
-    total = sum(values[:8])
-    return total - idle, values[5] + values[6], total
-
-
-def memory_of(pid: int) -> dict[str, int]:
-    out = {}
-    with contextlib.suppress(OSError):
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            key, _, value = line.partition(":")
-            if key in ("VmRSS", "VmHWM"):
-                out[key] = int(value.split()[0]) // 1024  # MiB
-    return out
-
-
-class Server:
-    """A server subprocess in its own session; `stop()` ends the whole session."""
-
-    def __init__(self, name: str, cmd: list[str], env: dict[str, str], port: int,
-                 logdir: Path) -> None:
-        self.name, self.port = name, port
-        self.logpath = logdir / f"{name}.log"
-        self._log = open(self.logpath, "wb")  # noqa: SIM115
-        self.proc = subprocess.Popen(cmd, env=env, stdout=self._log, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL, start_new_session=True)
-
-    @property
-    def pids(self) -> list[int]:
-        return session_pids(self.proc.pid)
-
-    def wait_ready(self, path: str = "/healthz", timeout: float = 60) -> None:
-        import httpx
-
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                break
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"http://{HOST}:{self.port}{path}", timeout=2).status_code == 200:
-                    return
-            time.sleep(0.1)
-        raise RuntimeError(f"{self.name} did not start; log:\n{self.logpath.read_text()[-3000:]}")
-
-    def memory(self) -> dict[str, Any]:
-        """RSS of each process of the server (granian: the supervisor and its worker)."""
-        procs = []
-        for pid in sorted(self.pids):
-            mem = memory_of(pid)
-            if mem:
-                procs.append({"pid": pid, "role": "main" if pid == self.proc.pid else "worker",
-                              "rss_mib": mem.get("VmRSS"), "peak_rss_mib": mem.get("VmHWM")})
-        return {"processes": procs, "total_rss_mib": sum(p["rss_mib"] or 0 for p in procs)}
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, signal.SIGTERM)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.proc.wait(timeout=10)
-        # whatever is left in the session (a worker that ignored SIGTERM)
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.proc.wait(timeout=5)
-        self._log.close()
-
-
-# --- load generation ----------------------------------------------------------------------
-
-
-@dataclass
-class Load:
-    """One request shape: `path` + a random ID in 1..id_max; a fixed body or one with a
-    random `offset` in 0..offset_max."""
-
-    method: str
-    path: str
-    headers: dict[str, str] = field(default_factory=dict)
-    id_max: int | None = None
-    body: dict[str, Any] | None = None
-    offset_max: int | None = None
-
-    def make(self, rnd: random.Random) -> tuple[str, bytes | None]:
-        path = self.path + (str(rnd.randint(1, self.id_max)) if self.id_max else "")
-        if self.body is None:
-            return path, None
-        body = dict(self.body)
-        if self.offset_max is not None:
-            body["offset"] = rnd.randint(0, self.offset_max)
-        return path, json.dumps(body, separators=(",", ":")).encode()
-
-
-def _lua_str(s: str) -> str:
-    return json.dumps(s)  # a JSON string literal is a valid Lua string literal here (ASCII)
-
-
-def wrk_script(load: Load) -> str:
-    headers = dict(load.headers)
-    if load.body is not None:
-        headers["Content-Type"] = "application/json"
-    hdr = ", ".join(f"[{_lua_str(k)}] = {_lua_str(v)}" for k, v in headers.items())
-    lines = [f"local headers = {{{hdr}}}"]
-    path = _lua_str(load.path) + (f" .. math.random(1, {load.id_max})" if load.id_max else "")
-    if load.body is None:
-        body = "nil"
-    elif load.offset_max is not None:
-        base = {k: v for k, v in load.body.items() if k != "offset"}
-        text = json.dumps(base, separators=(",", ":"))
-        prefix = text[:-1] + ("," if base else "") + '"offset":'
-        body = f"{_lua_str(prefix)} .. math.random(0, {load.offset_max}) .. \"}}\""
-    else:
-        body = _lua_str(json.dumps(load.body, separators=(",", ":")))
-    lines += [
-        "request = function()",
-        f"  return wrk.format({_lua_str(load.method)}, {path}, headers, {body})",
-        "end",
-        "done = function(summary, latency, requests)",
-        "  local e = summary.errors",
-        '  io.write(string.format("BENCHJSON {\\"requests\\":%d,\\"duration_us\\":%d,'
-        '\\"p50_us\\":%d,\\"p90_us\\":%d,\\"p99_us\\":%d,\\"max_us\\":%d,'
-        '\\"connect\\":%d,\\"read\\":%d,\\"write\\":%d,\\"status\\":%d,\\"timeout\\":%d}\\n",',
-        "    summary.requests, summary.duration, latency:percentile(50), latency:percentile(90),",
-        "    latency:percentile(99), latency.max, e.connect, e.read, e.write, e.status,",
-        "    e.timeout))",
-        "end",
-    ]
-    return "\n".join(lines) + "\n"
-
-
-def run_wrk(port: int, load: Load, seconds: int, connections: int, workdir: Path) -> dict[str, Any]:
-    script = workdir / f"load_{secrets.token_hex(4)}.lua"
-    script.write_text(wrk_script(load))
-    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s",
-           "-s", str(script), f"http://{HOST}:{port}/"]
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 30)
-    script.unlink()
-    for line in out.stdout.splitlines():
-        if line.startswith("BENCHJSON "):
-            r = json.loads(line[len("BENCHJSON "):])
-            errors = r["connect"] + r["read"] + r["write"] + r["timeout"]
-            return {"requests": r["requests"], "seconds": r["duration_us"] / 1e6,
-                    "p50_ms": r["p50_us"] / 1000, "p90_ms": r["p90_us"] / 1000,
-                    "p99_ms": r["p99_us"] / 1000, "max_ms": r["max_us"] / 1000,
-                    "http_errors": r["status"], "socket_errors": errors}
-    raise RuntimeError(f"wrk gave no result:\n{out.stdout}\n{out.stderr}")
-
-
-async def _python_load(port: int, load: Load, seconds: float,
-                       connections: int) -> dict[str, Any]:
-    latencies: list[float] = []
-    counts = {"status": 0, "socket": 0}
-    start = time.perf_counter()
-    deadline = start + seconds
-
-    async def worker(seed: int) -> None:
-        rnd = random.Random(seed)
-        try:
-            reader, writer = await asyncio.open_connection(HOST, port)
-        except OSError:
-            counts["socket"] += 1
-            return
-        base = "".join(f"{k}: {v}\r\n" for k, v in load.headers.items())
-        try:
-            while time.perf_counter() < deadline:
-                path, body = load.make(rnd)
-                head = f"{load.method} {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\n{base}"
-                if body is not None:
-                    head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
-                t0 = time.perf_counter()
-                writer.write(head.encode() + b"\r\n" + (body or b""))
-                raw = await reader.readuntil(b"\r\n\r\n")
-                status = int(raw[9:12])
-                low = raw.lower()
-                i = low.find(b"content-length:")
-                if i >= 0:
-                    await reader.readexactly(int(low[i + 15:low.index(b"\r\n", i)]))
-                latencies.append(time.perf_counter() - t0)
-                if status >= 400:
-                    counts["status"] += 1
-        except (OSError, asyncio.IncompleteReadError, ValueError):
-            counts["socket"] += 1
-        finally:
-            writer.close()
-
-    await asyncio.gather(*(worker(i) for i in range(connections)))
-    elapsed = time.perf_counter() - start
-    latencies.sort()
-
-    def pct(p: float) -> float:
-        return latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))] * 1000 \
-            if latencies else 0.0
-
-    return {"requests": len(latencies), "seconds": elapsed, "p50_ms": pct(50), "p90_ms": pct(90),
-            "p99_ms": pct(99), "max_ms": pct(100), "http_errors": counts["status"],
-            "socket_errors": counts["socket"]}
-
-
-class LoadGenerator:
-    def __init__(self, force_python: bool, workdir: Path) -> None:
-        self.wrk = None if force_python else shutil.which("wrk")
-        self.workdir = workdir
-        if self.wrk:
-            out = subprocess.run([self.wrk, "--version"], capture_output=True, text=True)
-            self.name = (out.stdout or out.stderr).split("Copyright")[0].strip() or "wrk"
-        else:
-            self.name = "python asyncio client (in the bench process)"
-
-    def run(self, port: int, load: Load, seconds: int, connections: int) -> dict[str, Any]:
-        if self.wrk:
-            return run_wrk(port, load, seconds, connections, self.workdir)
-        return asyncio.run(_python_load(port, load, seconds, connections))
-
-
-# --- one measurement, with CPU accounting --------------------------------------------------
-
-
-def quiet_gate(max_wait: float, threshold: float = 0.3) -> float:
-    """Wait (at most max_wait s) until the machine is idle: < threshold cores busy over
-    0.5 s.  Returns the seconds waited."""
-    start = time.monotonic()
-    while True:
-        b0, _, t0 = machine_ticks()
-        time.sleep(0.5)
-        b1, _, t1 = machine_ticks()
-        ncpu = os.cpu_count() or 1
-        cores = (b1 - b0) / max(1, t1 - t0) * ncpu
-        waited = time.monotonic() - start
-        if cores < threshold or waited >= max_wait:
-            return round(waited, 1)
-
-
-def measure(gen: LoadGenerator, server: Server, load: Load, seconds: int, connections: int,
-            pg_database: str | None, gate: float) -> dict[str, Any]:
-    waited = quiet_gate(gate)
-    pg = pg_database is not None
-    s0 = cpu_ticks(server.pids)
-    p0 = cpu_ticks(postgres_pids(pg_database)) if pg_database else {}
-    m0, i0, _ = machine_ticks()
-    c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    self0 = resource.getrusage(resource.RUSAGE_SELF)
-    wall0 = time.monotonic()
-    result = gen.run(server.port, load, seconds, connections)
-    wall = time.monotonic() - wall0
-    s1 = cpu_ticks(server.pids)
-    p1 = cpu_ticks(postgres_pids(pg_database)) if pg_database else {}
-    m1, i1, _ = machine_ticks()
-    c1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    self1 = resource.getrusage(resource.RUSAGE_SELF)
-    server_s = ticks_used(s0, s1) / CLK_TCK
-    loadgen_s = (c1.ru_utime + c1.ru_stime - c0.ru_utime - c0.ru_stime
-                 + self1.ru_utime + self1.ru_stime - self0.ru_utime - self0.ru_stime)
-    pg_s = max(0, ticks_used(p0, p1)) / CLK_TCK
-    machine_s = (m1 - m0) / CLK_TCK
-    irq_s = (i1 - i0) / CLK_TCK  # softirq: mostly the loopback network stack
-    rps = result["requests"] / result["seconds"] if result["seconds"] else 0.0
-    result.update(
-        rps=round(rps, 1),
-        server_cores=round(server_s / wall, 2),
-        server_cpu_us_per_req=round(server_s * 1e6 / result["requests"], 1)
-        if result["requests"] else None,
-        loadgen_cores=round(loadgen_s / wall, 2),
-        db_cores=round(pg_s / wall, 2) if pg else None,
-        irq_cores=round(irq_s / wall, 2),
-        # the rest of the machine: other jobs in this VM (tests, builds), kernel threads
-        other_cores=round(max(0.0, machine_s - server_s - loadgen_s - pg_s - irq_s) / wall, 2),
-        quiet_wait_s=waited,
-    )
-    for k in ("p50_ms", "p90_ms", "p99_ms", "max_ms", "seconds"):
-        result[k] = round(result[k], 3)
-    return result
-
-
 # --- database preparation (in-process, through Comptoir's own layers) ----------------------
-
-
-async def _pg_admin(url: str, sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(url, timeout=5)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
-def pg_reachable(url: str) -> str | None:
-    """None if the server answers, else the reason."""
-    try:
-        asyncio.run(_pg_admin(url, "SELECT 1"))
-        return None
-    except Exception as exc:  # noqa: BLE001 - any failure means "skip PostgreSQL"
-        return f"{type(exc).__name__}: {exc}"
 
 
 async def seed(url: str, accounts: int) -> dict[str, Any]:
@@ -488,28 +130,6 @@ async def seed(url: str, accounts: int) -> dict[str, Any]:
         await db.close()
 
 
-def login(port: int, name: str, password: str) -> str:
-    import httpx
-
-    r = httpx.post(f"http://{HOST}:{port}/{INSTANCE}/auth/v1/login",
-                   data={"name": name, "password": password, "identifier": "bench"}, timeout=30)
-    r.raise_for_status()
-    return str(r.json()["token"])
-
-
-def sanity(port: int, load: Load, expect: int, what: str) -> None:
-    """One request of this shape must succeed: never measure error responses."""
-    import httpx
-
-    path, body = load.make(random.Random(1))
-    headers = dict(load.headers)
-    if body is not None:
-        headers["Content-Type"] = "application/json"
-    r = httpx.request(load.method, f"http://{HOST}:{port}{path}", headers=headers, content=body,
-                      timeout=30)
-    if r.status_code != expect:
-        raise RuntimeError(f"{what}: {load.method} {path} answered {r.status_code}: {r.text[:300]}")
-
 
 # --- one database ----------------------------------------------------------------------------
 
@@ -523,42 +143,6 @@ class Options:
     gate: float
     with_health: bool = True
 
-
-@contextlib.contextmanager
-def servers(url: str, workdir: Path, columns: list[str]) -> Iterator[tuple[Server, Server]]:
-    started: list[Server] = []
-    try:
-        env = {**os.environ, "COMPTOIR_ADMIN_PASSWORD": ADMIN_PASSWORD}
-        for key in [k for k in env if k.startswith("COMPTOIR_") and k != "COMPTOIR_ADMIN_PASSWORD"]:
-            del env[key]
-        exe = Path(sys.executable).parent / "comptoir"
-        cli = [str(exe)] if exe.exists() else [sys.executable, "-m", "comptoir.cli"]
-        port = free_port()
-        comptoir = Server("comptoir", [*cli, "serve", "--server", "granian", "--host", HOST,
-                                       "--port", str(port), "--database", url,
-                                       "--instance", INSTANCE], env, port, workdir)
-        started.append(comptoir)
-        raw_env = {**env, "BASELINE_DATABASE_URL": url, "BASELINE_TABLE": "accounts",
-                   "BASELINE_COLUMNS": ",".join(columns),
-                   "PYTHONPATH": os.pathsep.join(filter(None, [str(BENCH),
-                                                               env.get("PYTHONPATH")]))}
-        # the server options of `comptoir serve`, read in a separate process
-        out = subprocess.run([sys.executable, str(BENCH / "baseline_app.py"), "--print-options"],
-                             env={**env, "BASELINE_DATABASE_URL": url}, capture_output=True,
-                             text=True, timeout=120)
-        if out.returncode != 0:
-            raise RuntimeError(f"baseline_app.py --print-options failed:\n{out.stderr[-2000:]}")
-        raw_env["BASELINE_GRANIAN_OPTIONS"] = out.stdout.strip().splitlines()[-1]
-        port = free_port()
-        raw = Server("raw", [sys.executable, str(BENCH / "baseline_app.py"), "--port", str(port)],
-                     raw_env, port, workdir)
-        started.append(raw)
-        comptoir.wait_ready()
-        raw.wait_ready()
-        yield comptoir, raw
-    finally:
-        for s in started:
-            s.stop()
 
 
 def bench_database(kind: str, url: str, gen: LoadGenerator, opts: Options,
@@ -576,7 +160,7 @@ def bench_database(kind: str, url: str, gen: LoadGenerator, opts: Options,
     log(f"[{kind}] migrated and seeded {opts.accounts} accounts in {setup_s:.1f} s")
     pg_database = url.rsplit("/", 1)[1] if kind == "postgresql" else None
     rows: list[dict[str, Any]] = []
-    with servers(url, workdir, info["columns"]) as (comptoir, raw):
+    with servers(url, workdir, info["columns"], ADMIN_PASSWORD) as (comptoir, raw):
         admin = {"Authorization": "Bearer " + login(comptoir.port, "admin", ADMIN_PASSWORD)}
         user = {"Authorization": "Bearer " + login(comptoir.port, USER_NAME, USER_PASSWORD)}
         api = f"/{INSTANCE}/api/v1/accounts"
@@ -634,6 +218,8 @@ def bench_database(kind: str, url: str, gen: LoadGenerator, opts: Options,
 # --- report -------------------------------------------------------------------------------
 
 
+
+
 def table(results: list[dict[str, Any]]) -> str:
     head = ["endpoint", "db", "Comptoir req/s", "raw req/s", "ratio", "target",
             "Comptoir p50/p99 ms", "raw p50/p99 ms", "CPU us/req C/raw", "other load", "errors"]
@@ -670,43 +256,6 @@ def table(results: list[dict[str, Any]]) -> str:
     return ("\n".join(out) + "\n" + notes + "\n\nMemory (VmRSS / VmHWM from /proc):\n"
             + "\n".join(mem))
 
-
-def versions() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    out = {"python": platform.python_version()}
-    for pkg in ("comptoir", "granian", "starlette", "sqlalchemy", "asyncpg", "orjson", "uvloop"):
-        try:
-            out[pkg] = version(pkg)
-        except PackageNotFoundError:
-            out[pkg] = "not installed"
-    out["sqlite"] = __import__("sqlite3").sqlite_version
-    return out
-
-
-def source_state() -> dict[str, Any]:
-    """The commit measured, and the files of src/ that differ from it (uncommitted work)."""
-    root = BENCH.parent
-
-    def git(*args: str) -> str:
-        with contextlib.suppress(OSError, subprocess.SubprocessError):
-            out = subprocess.run(["git", "-C", str(root), *args], capture_output=True,
-                                 text=True, timeout=10)
-            if out.returncode == 0:
-                return out.stdout.rstrip("\n")
-        return ""
-
-    dirty = [line[3:] for line in git("status", "--porcelain", "--", "src").splitlines() if line]
-    return {"commit": git("rev-parse", "--short", "HEAD") or None,
-            "subject": git("log", "-1", "--format=%s") or None, "uncommitted_src": dirty}
-
-
-def cpu_model() -> str:
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return platform.processor()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -751,18 +300,18 @@ def main(argv: list[str] | None = None) -> int:
             log(f"[postgresql] skipped: {skipped['postgresql']}")
         else:
             name = f"comptoir_bench_{os.getpid()}_{secrets.token_hex(3)}"
-            asyncio.run(_pg_admin(args.pg_url, f'CREATE DATABASE "{name}"'))
+            asyncio.run(pg_admin(args.pg_url, f'CREATE DATABASE "{name}"'))
             try:
                 url = args.pg_url.rsplit("/", 1)[0] + "/" + name
                 results.append(bench_database("postgresql", url, gen, opts, workdir))
             finally:
-                asyncio.run(_pg_admin(args.pg_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                asyncio.run(pg_admin(args.pg_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     report = {
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "total_seconds": round(time.monotonic() - started, 1),
-        "machine": {"cpus": os.cpu_count(), "cpu": cpu_model(), "kernel": platform.release()},
+        "machine": machine(),
         "versions": versions(),
         "source": source,
         "load_generator": gen.name,
