@@ -32,7 +32,7 @@ from comptoir.schema.entity import Entity, Op
 from comptoir.schema.fields import Kind
 from comptoir.services.access import Caller, check_operation, view_of, visible_on
 from comptoir.services.records import entity_for
-from comptoir.storage.database import CompiledSql, Connection, Database, compile_sql
+from comptoir.storage.database import CompiledSql, Connection, Database, Row, compile_sql
 from comptoir.storage.tables import TABLES
 
 EXPORT_BATCH = 1000
@@ -110,22 +110,30 @@ async def _rows(db: Database, caller: Caller, entity: Entity,
     outputs = compiler.columns(query)
     async with db.read() as conn:
         found = await conn.all(compiled, params, timeout=timeout)
-        result = [_render(outputs, row) for row in found]
+        result = _render(outputs, found)
         await _expand(conn, entity, query, result)
     return result
 
 
-def _render(outputs: Sequence[compiler.Output], row: Mapping[str, Any]) -> dict[str, Any]:
-    data: dict[str, Any] = {}
+def _render(outputs: Sequence[compiler.Output], rows: list[Row]) -> list[dict[str, Any]]:
+    """Rows keyed by the answer's keys, values in their wire form."""
+    keys = [out.key for out in outputs]
+    if all(out.field is not None for out in outputs):  # one column per key: zip them
+        result = [dict(zip(keys, row.values(), strict=True)) for row in rows]
+    else:
+        result = [{out.key: row[out.label] for out in outputs if out.field is not None}
+                  for row in rows]
     for out in outputs:
         f = out.field
         if f is None:
-            data[out.key] = extdata_to_wire(row[out.label], row[out.label + "n"])
+            for data, row in zip(result, rows, strict=True):
+                data[out.key] = extdata_to_wire(row[out.label], row[out.label + "n"])
         elif f.kind in WIRE_CONVERTED:
-            data[out.key] = to_wire(f, row[out.label])
-        else:
-            data[out.key] = row[out.label]
-    return data
+            for data in result:
+                data[out.key] = to_wire(f, data[out.key])
+    if result and list(result[0]) != keys:  # custom fields were added last: reorder
+        result = [{key: data[key] for key in keys} for data in result]
+    return result
 
 
 async def _expand(conn: Connection, entity: Entity, query: Query,
@@ -163,16 +171,14 @@ async def _binfiles(conn: Connection, ids: list[int]) -> dict[int, bytes]:
 # --- CSV export ----------------------------------------------------------------------------
 
 #: a cell starting with one of these is a formula to a spreadsheet: it gets a leading '
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = frozenset("=+-@\t\r")
 
 
 def csv_cell(value: Any) -> Any:
-    """A value as a CSV cell, neutralised against formula injection."""
-    if value is None:
-        return ""
+    """A value as a CSV cell, neutralised against formula injection (None: empty)."""
     if isinstance(value, list | dict):
         value = orjson.dumps(value).decode()
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    if value.__class__ is str and value[:1] in _FORMULA_START:
         return "'" + value
     return value
 
@@ -191,9 +197,15 @@ class Export:
         writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
         writer.writerow([csv_cell(out.key) for out in self.outputs])
         positions = _positions(self.outputs)
+        plain = all(out.field is not None and out.field.kind not in WIRE_CONVERTED
+                    for out in self.outputs)
         async for rows in self.db.stream(self.compiled, self.params, batch=EXPORT_BATCH):
-            for row in rows:
-                writer.writerow([csv_cell(_cell(out, row, at)) for out, at in positions])
+            if plain:  # the common case, kept fast: only strings can need neutralising
+                writer.writerows([("'" + v if v.__class__ is str and v[:1] in _FORMULA_START
+                                   else v) for v in row] for row in rows)
+            else:
+                writer.writerows([csv_cell(_cell(out, row, at)) for out, at in positions]
+                                 for row in rows)
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()

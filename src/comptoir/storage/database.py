@@ -165,8 +165,8 @@ class Database:
         raise NotImplementedError
 
     def stream(self, stmt: Statement, params: Mapping[str, Any] | None = None,
-               key: Any = None, batch: int = 1000) -> AsyncIterator[list[tuple[Any, ...]]]:
-        """The rows of a query as tuples, `batch` at a time, on a connection of its own,
+               key: Any = None, batch: int = 1000) -> AsyncIterator[Sequence[Sequence[Any]]]:
+        """The rows of a query as sequences (tuples), `batch` at a time, on a connection of its own,
         without holding more than one batch in memory (exports)."""
         raise NotImplementedError
 
@@ -286,6 +286,9 @@ class SqliteDatabase(Database):
 
     async def close(self) -> None:
         if self._conn is not None:
+            # planner statistics for the tables this connection queried (without them,
+            # SQLite picks poor plans for filtered lists on large tables)
+            self._conn.execute("PRAGMA optimize")
             self._conn.close()
             self._conn = None
 
@@ -295,7 +298,7 @@ class SqliteDatabase(Database):
         yield SqliteConnection(self, self._conn)
 
     async def stream(self, stmt: Statement, params: Mapping[str, Any] | None = None,
-                     key: Any = None, batch: int = 1000) -> AsyncIterator[list[tuple[Any, ...]]]:
+                     key: Any = None, batch: int = 1000) -> AsyncIterator[Sequence[Sequence[Any]]]:
         assert self._conn is not None, "database not open"
         c = SqliteConnection(self, self._conn).compile(stmt, key)
         conn = self.connect()  # a reader of its own: WAL lets it read beside the writer
@@ -395,13 +398,13 @@ class PostgresDatabase(Database):
             yield PgConnection(self, conn)
 
     async def stream(self, stmt: Statement, params: Mapping[str, Any] | None = None,
-                     key: Any = None, batch: int = 1000) -> AsyncIterator[list[tuple[Any, ...]]]:
+                     key: Any = None, batch: int = 1000) -> AsyncIterator[Sequence[Sequence[Any]]]:
         assert self._pool is not None, "database not open"
         async with self._pool.acquire() as raw, raw.transaction(readonly=True):
             c = PgConnection(self, raw).compile(stmt, key)
             cursor = await raw.cursor(c.sql, *c.args(params))
             while rows := await cursor.fetch(batch):
-                yield [tuple(r) for r in rows]
+                yield rows  # records: sequences, as tuples are
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[Connection]:

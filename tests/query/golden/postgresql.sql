@@ -29,7 +29,7 @@ WHERE groups2users."user" = $1::INTEGER AND groups.activity = $3::SMALLINT) OR a
 
 -- count with a joined filter
 SELECT count(*) AS count_1 
-FROM accounts LEFT OUTER JOIN contacts AS j_contact ON j_contact."ID" = accounts.contact AND (j_contact.ownergroup IN (SELECT groups2users."group" 
+FROM accounts JOIN contacts AS j_contact ON j_contact."ID" = accounts.contact AND (j_contact.ownergroup IN (SELECT groups2users."group" 
 FROM groups2users JOIN groups ON groups."ID" = groups2users."group" 
 WHERE groups2users."user" = $1::INTEGER AND groups.activity = $2::SMALLINT) OR j_contact.owneruser = $1::INTEGER OR j_contact.ownergroup IS NULL AND j_contact.owneruser IS NULL) 
 WHERE (accounts.ownergroup IN (SELECT groups2users."group" 
