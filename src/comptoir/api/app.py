@@ -20,7 +20,8 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from comptoir.api.rest.errors import error_response, render_error
-from comptoir.api.rest.routes import ROUTES
+from comptoir.api.rest.openapi import openapi_json
+from comptoir.api.rest.routes import API, ROUTES
 from comptoir.config import Settings
 from comptoir.errors import ComptoirError, SchemaBehindError
 from comptoir.storage import migrate
@@ -61,7 +62,8 @@ def create_app(settings: Settings) -> Starlette:
                               settings.instance)
 
     app = Starlette(
-        routes=[*ROUTES, Route("/healthz", healthz, methods=["GET"])],
+        routes=[Route(API + "/openapi.json", openapi_json, methods=["GET"]), *ROUTES,
+                Route("/healthz", healthz, methods=["GET"])],
         lifespan=lifespan,
         exception_handlers={Exception: on_error, ComptoirError: on_error,
                             HTTPException: on_error},
