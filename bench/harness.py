@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import platform
 import random
@@ -385,3 +386,16 @@ def cpu_model() -> str:
 
 def machine() -> dict[str, Any]:
     return {"cpus": os.cpu_count(), "cpu": cpu_model(), "kernel": platform.release()}
+
+
+def finish(out: Path, report: dict[str, Any], table: str, skipped: dict[str, str],
+           source: dict[str, Any]) -> None:
+    """Write a bench's report as JSON, print its table, what was skipped and the source."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    print(table)
+    if skipped:
+        print("\nskipped: " + "; ".join(f"{k}: {v}" for k, v in skipped.items()))
+    print(f"\nsource: {source['commit']} {source['subject']!r}"
+          + (f" + uncommitted {', '.join(source['uncommitted_src'])}"
+             if source["uncommitted_src"] else ""))

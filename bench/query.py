@@ -47,7 +47,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
-import json
 import math
 import os
 import shutil
@@ -68,6 +67,7 @@ from harness import (
     INSTANCE,
     CpuWindow,
     Server,
+    finish,
     log,
     login,
     machine,
@@ -603,14 +603,7 @@ def main(argv: list[str] | None = None) -> int:
                      "queries": QUERIES, "exports": EXPORTS},
         "skipped": skipped, "results": results,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-    print(tables(results))
-    if skipped:
-        print("\nskipped: " + "; ".join(f"{k}: {v}" for k, v in skipped.items()))
-    print(f"\nsource: {source['commit']} {source['subject']!r}"
-          + (f" + uncommitted {', '.join(source['uncommitted_src'])}"
-             if source["uncommitted_src"] else ""))
+    finish(args.out, report, tables(results), skipped, source)
     print(f"{opts.accounts:,} accounts; {opts.runs} runs per query, {opts.export_runs} per "
           f"export; load: {gen.name}, {opts.seconds} s, c{opts.connections}; "
           f"total {report['total_seconds']} s; written {args.out}")

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import secrets
 import shutil
@@ -48,6 +47,7 @@ from harness import (
     BENCH,
     CREATE_BODY,
     INSTANCE,
+    finish,
     log,
     login,
     machine,
@@ -322,14 +322,7 @@ def main(argv: list[str] | None = None) -> int:
         "skipped": skipped,
         "results": results,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2) + "\n")
-    print(table(results))
-    if skipped:
-        print("\nskipped: " + "; ".join(f"{k}: {v}" for k, v in skipped.items()))
-    print(f"\nsource: {source['commit']} {source['subject']!r}"
-          + (f" + uncommitted {', '.join(source['uncommitted_src'])}"
-             if source["uncommitted_src"] else ""))
+    finish(args.out, report, table(results), skipped, source)
     print(f"load generator: {gen.name}; {opts.seconds} s per run, c{opts.connections}; "
           f"total {report['total_seconds']} s; written {args.out}")
     return 0
