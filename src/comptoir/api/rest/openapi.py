@@ -3,14 +3,14 @@
     GET /{instance}/api/v1/openapi.json        (no authentication)
 
 `build_document(instance)` walks `schema.registry.ENTITIES` (fields, operations, access),
-`query.operators.OPERATORS` (the filter operators) and the error table of
-`api/rest/errors.py`: nothing here names an entity, a field or an operator by hand, so the
-document cannot drift from the server.  Per entity, `components/schemas` holds:
+`query.operators.OPERATORS` (the filter operators), the limits of `query.json_query` and the
+error table of `api/rest/errors.py`: nothing here names an entity, a field or an operator by
+hand, so the document cannot drift from the server.  Per entity, `components/schemas` holds:
 
     <entity>           a record as GET, PUT and PATCH return it
     <entity>-write     the body of PUT (create) and PATCH (update)
     <entity>-query     the body of POST (list / query)
-    <entity>-filter    a filter on the entity's fields (groups nest)
+    <entity>-filter    a filter on the entity's fields (groups hold filters)
 
 Every status code a route can answer is declared (there is no `default`), and response
 schemas are no stricter than the answers: tests/api/test_openapi.py fuzzes the live server
