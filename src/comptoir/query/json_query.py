@@ -72,7 +72,7 @@ def parse(entity: Entity, body: Mapping[str, Any]) -> tuple[Query, bool]:
         offset=_integer(body, "offset", 0, 0, 2**62),
         count=count,
         distinct=_flag(body, "distinct"),
-        expand=_expand(entity, body.get("expand")),
+        expand=expand_names(entity, body.get("expand")),
     )
     if query.distinct and not query.count:
         _check_distinct_sort(query)
@@ -208,7 +208,8 @@ def _sort(entity: Entity, value: Any) -> tuple[SortKey, ...]:
     return tuple(keys)
 
 
-def _expand(entity: Entity, value: Any) -> tuple[str, ...]:
+def expand_names(entity: Entity, value: Any) -> tuple[str, ...]:
+    """The fields to expand (binfile, JSON, arrays), each once; also for GET /{entity}/{ID}."""
     names = _names(value, "expand")
     for name in names:
         f = entity.field(name)

@@ -13,7 +13,6 @@ time limit.
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
 from collections.abc import AsyncIterator, Mapping, Sequence
@@ -29,11 +28,10 @@ from comptoir.query import compiler, json_query
 from comptoir.query.ast import Query, walk
 from comptoir.query.operators import REGEX_TIMEOUT, Family
 from comptoir.schema.entity import Entity, Op
-from comptoir.schema.fields import Kind
+from comptoir.services import records
 from comptoir.services.access import Caller, check_operation, view_of, visible_on
 from comptoir.services.records import entity_for
-from comptoir.storage.database import CompiledSql, Connection, Database, Row, compile_sql
-from comptoir.storage.tables import TABLES
+from comptoir.storage.database import CompiledSql, Database, Row, compile_sql
 
 EXPORT_BATCH = 1000
 
@@ -111,7 +109,9 @@ async def _rows(db: Database, caller: Caller, entity: Entity,
     async with db.read() as conn:
         found = await conn.all(compiled, params, timeout=timeout)
         result = _render(outputs, found)
-        await _expand(conn, entity, query, result)
+        await records.expand(conn, [(out.field, out.key) for out in outputs if out.field
+                                    and out.field.name in query.expand
+                                    and entity.field(out.field.name) is out.field], result)
     return result
 
 
@@ -134,38 +134,6 @@ def _render(outputs: Sequence[compiler.Output], rows: list[Row]) -> list[dict[st
     if result and list(result[0]) != keys:  # custom fields were added last: reorder
         result = [{key: data[key] for key in keys} for data in result]
     return result
-
-
-async def _expand(conn: Connection, entity: Entity, query: Query,
-                  result: list[dict[str, Any]]) -> None:
-    """Replace expanded fields by their content: binfiles by `{"content": base64}`, JSON
-    documents by their value (arrays are arrays already)."""
-    for out in compiler.columns(query):
-        f = out.field
-        if f is None or f.name not in query.expand or entity.field(f.name) is not f:
-            continue
-        if f.kind is Kind.JSON:
-            for data in result:
-                if data[out.key] is not None:
-                    data[out.key] = orjson.loads(data[out.key])
-        elif f.kind is Kind.BINFILE:
-            ids = sorted({data[out.key] for data in result if data[out.key] is not None})
-            contents = await _binfiles(conn, ids)
-            for data in result:
-                if data[out.key] is not None:
-                    content = contents.get(data[out.key], b"")
-                    data[out.key] = {"content": base64.b64encode(content).decode()}
-
-
-async def _binfiles(conn: Connection, ids: list[int]) -> dict[int, bytes]:
-    table = TABLES["binfiles"]
-    found: dict[int, bytes] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        stmt = sa.select(table.c.ID, table.c.content).where(table.c.ID.in_(chunk))
-        for row in await conn.all(stmt):
-            found[row["ID"]] = bytes(row["content"])
-    return found
 
 
 # --- CSV export ----------------------------------------------------------------------------

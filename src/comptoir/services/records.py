@@ -28,6 +28,7 @@ from comptoir.errors import (
     PreconditionFailedError,
     UnknownEntityError,
 )
+from comptoir.query import json_query
 from comptoir.schema.entity import Entity, Op, Ownership
 from comptoir.schema.fields import NOW, Field, Kind, Managed, OnDelete
 from comptoir.schema.registry import ENTITIES
@@ -111,20 +112,29 @@ async def _load(conn: Connection, entity: Entity, caller: Caller, record_id: int
     return row
 
 
+async def expand(conn: Connection, fields: list[tuple[Field, str]],
+                 result: list[dict[str, Any]]) -> None:
+    """Replace the values of expanded fields (field, answer key) by their content:
+    binfiles by `{"content": base64}` (read in one batch), JSON documents by their value
+    (arrays are arrays already)."""
+    for f, key in fields:
+        if f.kind is Kind.JSON:
+            for data in result:
+                if data[key] is not None:
+                    data[key] = orjson.loads(data[key])
+        elif f.kind is Kind.BINFILE:
+            ids = sorted({data[key] for data in result if data[key] is not None})
+            contents = await rows.read_binfiles(conn, ids)
+            for data in result:
+                if data[key] is not None:
+                    content = contents.get(data[key], b"")
+                    data[key] = {"content": base64.b64encode(content).decode()}
+
+
 async def _decorate(conn: Connection, entity: Entity, row: Row, *, extdata: bool, tags: bool,
-                    expand: tuple[str, ...]) -> Record:
+                    expanded: tuple[str, ...]) -> Record:
     data = _render(entity, row)
-    for name in expand:
-        f = entity.field(name)
-        if f is None or f.kind not in (Kind.BINFILE, Kind.JSON):
-            raise InvalidFieldError("expand", f"{name} is not an expandable field")
-        if data[name] is None:
-            continue
-        if f.kind is Kind.BINFILE:
-            content = await rows.read_binfile(conn, data[name])
-            data[name] = {"content": base64.b64encode(content or b"").decode()}
-        else:
-            data[name] = orjson.loads(data[name])
+    await expand(conn, [(entity.by_name[name], name) for name in expanded], [data])
     if extdata and entity.extdata:
         data["extdata"] = await rows.read_extdata(conn, entity, row["ID"])
     if tags and entity.tags:
@@ -137,9 +147,11 @@ async def get_record(db: Database, caller: Caller, name: str, record_id: int, *,
                      expand: tuple[str, ...] = ()) -> Record:
     entity = entity_for(name, Op.GET)
     check_operation(entity, caller, write=False)
+    expanded = json_query.expand_names(entity, list(expand))
     async with db.read() as conn:
         row = await _load(conn, entity, caller, record_id)
-        return await _decorate(conn, entity, row, extdata=extdata, tags=tags, expand=expand)
+        return await _decorate(conn, entity, row, extdata=extdata, tags=tags,
+                               expanded=expanded)
 
 
 async def head_record(db: Database, caller: Caller, name: str, record_id: int) -> str:
@@ -274,7 +286,7 @@ async def update_record(db: Database, caller: Caller, name: str, record_id: int,
         await _apply(conn, entity, write, record_id)
         row = await _load(conn, entity, caller, record_id)
         return await _decorate(conn, entity, row, extdata=entity.extdata, tags=entity.tags,
-                               expand=())
+                               expanded=())
 
 
 async def delete_record(db: Database, caller: Caller, name: str, record_id: int,

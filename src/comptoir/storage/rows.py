@@ -229,8 +229,13 @@ async def insert_binfile(conn: Connection, content: bytes) -> tuple[int, int]:
     return int(await conn.scalar(stmt)), len(content)
 
 
-async def read_binfile(conn: Connection, binfile_id: int) -> bytes | None:
+async def read_binfiles(conn: Connection, ids: list[int]) -> dict[int, bytes]:
+    """The content of binfiles by ID (missing ones are left out), 500 per query."""
     table = TABLES["binfiles"]
-    stmt = sa.select(table.c.content).where(table.c.ID == sa.bindparam("id"))
-    row = await conn.one(stmt, {"id": binfile_id}, key=("binfile",))
-    return None if row is None else bytes(row["content"])
+    found: dict[int, bytes] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        stmt = sa.select(table.c.ID, table.c.content).where(table.c.ID.in_(chunk))
+        for row in await conn.all(stmt):
+            found[row["ID"]] = bytes(row["content"])
+    return found
