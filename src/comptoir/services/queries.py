@@ -31,28 +31,24 @@ from comptoir.schema.entity import Entity, Op
 from comptoir.services import records
 from comptoir.services.access import Caller, check_operation, view_of, visible_on
 from comptoir.services.records import entity_for
-from comptoir.storage.database import CompiledSql, Database, Row, compile_sql
+from comptoir.storage.database import CompiledSql, Database, Row
 
 EXPORT_BATCH = 1000
 
 
 def _prepare(db: Database, caller: Caller, entity: Entity,
              query: Query) -> tuple[CompiledSql, dict[str, Any], float | None]:
-    """The compiled statement of a query for this caller, its values and its time limit."""
-    entities = compiler.joined_entities(query)
-    key = ("query", query.shape(), view_of(caller, entities))
-    compiled = db.cache.get(key)
-    if compiled is None:
-        def visibility(e: Entity, table: sa.FromClause, prefix: str) -> Any:
-            return visible_on(e, caller, table, prefix)
+    """The compiled statement of a query for this caller (built and compiled once per
+    query shape and kind of caller), its values and its time limit."""
+    def build() -> sa.Select[Any]:
+        return compiler.compile_query(query, lambda e, table, prefix: visible_on(
+            e, caller, table, prefix))
 
-        statement = compiler.compile_query(query, visibility)
-        compiled = compile_sql(statement, db.dialect, reusable=True)
-        db.cache[key] = compiled
+    key = ("query", query.shape(), view_of(caller, compiler.joined_entities(query)))
     params = compiler.bind(query)
     params["caller"] = caller.user
     regex = any(c.op.family is Family.REGEX for c in walk(query.where))
-    return compiled, params, REGEX_TIMEOUT if regex else None
+    return db.compile(build, key), params, REGEX_TIMEOUT if regex else None
 
 
 def _parse(name: str, caller: Caller, body: Mapping[str, Any]) -> tuple[Entity, Query, bool]:

@@ -82,18 +82,7 @@ class Connection:
         self.raw = raw
 
     def compile(self, stmt: Statement, key: Any = None) -> CompiledSql:
-        """The driver SQL of `stmt`.  With a `key`, compiled once and cached under it;
-        `stmt` may then be a function that builds the statement, called only on a miss, so
-        that hot paths neither build nor compile anything."""
-        if isinstance(stmt, CompiledSql):
-            return stmt
-        if key is not None:
-            cached = self.db.cache.get(key)
-            if cached is None:
-                built = stmt() if callable(stmt) else stmt
-                cached = self.db.cache[key] = compile_sql(built, self.db.dialect, reusable=True)
-            return cached
-        return compile_sql(stmt() if callable(stmt) else stmt, self.db.dialect)
+        return self.db.compile(stmt, key)
 
     async def all(self, stmt: Statement, params: Mapping[str, Any] | None = None,
                   key: Any = None, timeout: float | None = None) -> list[Row]:
@@ -151,6 +140,20 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.cache = CompiledCache()
+
+    def compile(self, stmt: Statement, key: Any = None) -> CompiledSql:
+        """The driver SQL of `stmt`.  With a `key`, compiled once and cached under it;
+        `stmt` may then be a function that builds the statement, called only on a miss, so
+        that hot paths neither build nor compile anything."""
+        if isinstance(stmt, CompiledSql):
+            return stmt
+        if key is not None:
+            cached = self.cache.get(key)
+            if cached is None:
+                built = stmt() if callable(stmt) else stmt
+                cached = self.cache[key] = compile_sql(built, self.dialect, reusable=True)
+            return cached
+        return compile_sql(stmt() if callable(stmt) else stmt, self.dialect)
 
     async def open(self) -> None:
         raise NotImplementedError
@@ -300,7 +303,7 @@ class SqliteDatabase(Database):
     async def stream(self, stmt: Statement, params: Mapping[str, Any] | None = None,
                      key: Any = None, batch: int = 1000) -> AsyncIterator[Sequence[Sequence[Any]]]:
         assert self._conn is not None, "database not open"
-        c = SqliteConnection(self, self._conn).compile(stmt, key)
+        c = self.compile(stmt, key)
         conn = self.connect()  # a reader of its own: WAL lets it read beside the writer
         try:
             cur = conn.execute(c.sql, c.args(params))
@@ -401,7 +404,7 @@ class PostgresDatabase(Database):
                      key: Any = None, batch: int = 1000) -> AsyncIterator[Sequence[Sequence[Any]]]:
         assert self._pool is not None, "database not open"
         async with self._pool.acquire() as raw, raw.transaction(readonly=True):
-            c = PgConnection(self, raw).compile(stmt, key)
+            c = self.compile(stmt, key)
             cursor = await raw.cursor(c.sql, *c.args(params))
             while rows := await cursor.fetch(batch):
                 yield rows  # records: sequences, as tuples are
