@@ -35,7 +35,8 @@ def test_nested_keys_and_json_values() -> None:
     assert body == {"extdata": {"nick": "Max"}, "filter": {"type": 1}, "+tags": ["a", "b"]}
 
 
-@pytest.mark.parametrize("raw", [b"a[]=1&a[x]=2", b"a]=1", b"a[b]=1&a[]=2"])
+@pytest.mark.parametrize("raw", [b"a[]=1&a[x]=2", b"a]=1", b"a[b]=1&a[]=2",
+                                 b"a=1&a[x][y]=2", b"a[x]=1&a[x][y]=2"])
 def test_malformed_keys_are_bad_requests(raw: bytes) -> None:
     with pytest.raises(BadRequestError, match="^body: "):
         parse_form(raw)
@@ -47,3 +48,18 @@ def test_malformed_keys_are_bad_requests(raw: bytes) -> None:
 def test_bodies_that_are_not_objects_are_bad_requests(raw: bytes, media: str) -> None:
     with pytest.raises(BadRequestError, match="^body: "):
         parse_body(raw, media)
+
+
+form_keys = st.builds(lambda name, path: name + "".join(f"[{p}]" for p in path), keys,
+                      st.lists(st.sampled_from(["", "x", "y", "0"]), max_size=3))
+
+
+@given(st.lists(st.tuples(form_keys, plain), max_size=6))
+def test_any_bracketed_form_decodes_or_is_a_bad_request(pairs: list[tuple[str, str]]) -> None:
+    """Keys plain and bracketed, in any mix and order: a dict, or a 400 (never a crash)."""
+    try:
+        body = parse_form(urlencode(pairs).encode())
+    except BadRequestError as exc:
+        assert exc.message.startswith("body: malformed form key")
+    else:
+        assert set(body) <= {key.split("[", 1)[0] for key, _ in pairs}

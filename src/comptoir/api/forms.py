@@ -49,7 +49,7 @@ def parse_form(raw: bytes) -> dict[str, Any]:
         for i, k in enumerate(keys[:-1]):
             nxt = keys[i + 1]
             default: Any = [] if nxt == "" else {}
-            if isinstance(target, list):
+            if not isinstance(target, dict):  # a list, or a plain value given before
                 raise BadRequestError(f"body: malformed form key {key!r}")
             target = target.setdefault(k, default)
         last = keys[-1]
