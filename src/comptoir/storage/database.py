@@ -74,6 +74,12 @@ class IntegrityError(ConflictError):
     code = "conflict"
 
 
+class IdsExhaustedError(ConflictError):
+    """No ID is left for a new record: the highest one of the column is taken."""
+
+    code = "conflict"
+
+
 class Connection:
     """A connection in use: run statements, get rows as dicts."""
 
@@ -255,6 +261,11 @@ class SqliteConnection(Connection):
             return self.raw.execute(c.sql, c.args(params))
         except sqlite3.IntegrityError as exc:
             raise IntegrityError(str(exc)) from exc
+        except sqlite3.OperationalError as exc:
+            if "database or disk is full" in str(exc):  # also AUTOINCREMENT past 2**63-1
+                raise IdsExhaustedError("the database or disk is full, or no IDs are left "
+                                        "(the highest one is taken)") from exc
+            raise
         except OverflowError as exc:
             raise BadRequestError("value out of range") from exc
 
@@ -345,6 +356,8 @@ class PgConnection(Connection):
                     records = await self.raw.fetch(c.sql, *c.args(params))
         except asyncpg.IntegrityConstraintViolationError as exc:
             raise IntegrityError(str(exc)) from exc
+        except asyncpg.SequenceGeneratorLimitExceededError as exc:
+            raise IdsExhaustedError("no IDs are left (the highest one is taken)") from exc
         except asyncpg.QueryCanceledError:
             raise BadRequestError(f"query stopped after {timeout:g} s") from None
         except (asyncpg.DataError, OverflowError) as exc:
@@ -358,6 +371,8 @@ class PgConnection(Connection):
             status = await self.raw.execute(c.sql, *c.args(params))
         except asyncpg.IntegrityConstraintViolationError as exc:
             raise IntegrityError(str(exc)) from exc
+        except asyncpg.SequenceGeneratorLimitExceededError as exc:
+            raise IdsExhaustedError("no IDs are left (the highest one is taken)") from exc
         except (asyncpg.DataError, OverflowError) as exc:
             raise BadRequestError(str(exc).splitlines()[0]) from exc
         last = status.rsplit(" ", 1)[-1]

@@ -16,9 +16,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from comptoir.domain.values import extdata_to_wire
+from comptoir.domain.values import extdata_to_wire, in_range
 from comptoir.schema.entity import Entity
-from comptoir.storage.database import Connection, Row
+from comptoir.storage.database import Connection, IdsExhaustedError, Row
 from comptoir.storage.tables import EXTDATA, REV, TABLES, TAGS
 
 
@@ -102,6 +102,8 @@ async def insert_row(conn: Connection, entity: Entity,
 
     record_id = int(await conn.scalar(build, {**_params(values), "rev": rev},
                                       key=("insert", entity.name, columns)))
+    if not in_range(entity.id_field, record_id):  # SQLite: its integers are all 64-bit
+        raise IdsExhaustedError(f"no IDs are left for {entity.name} (the highest one is taken)")
     if values.get("ID") is not None and conn.db.name == "postgresql":
         await conn.scalar(_ADVANCE_SEQUENCE, {"id": record_id, "table": entity.name},
                           key=("advance-sequence",))
