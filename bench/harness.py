@@ -399,3 +399,31 @@ def finish(out: Path, report: dict[str, Any], table: str, skipped: dict[str, str
     print(f"\nsource: {source['commit']} {source['subject']!r}"
           + (f" + uncommitted {', '.join(source['uncommitted_src'])}"
              if source["uncommitted_src"] else ""))
+
+
+#: one endpoint to load: its name, the raw server's load (None: compare with the previous
+#: endpoint's raw figure), Comptoir's load, and the status both must answer
+Plan = list[tuple[str, Load | None, Load, int]]
+
+
+def measure_pairs(gen: LoadGenerator, raw: Server, comptoir: Server, plan: Plan, *,
+                  warmup: int, seconds: int, connections: int, pg_database: str | None,
+                  gate: float) -> list[tuple[str, dict[str, Any], dict[str, Any], float]]:
+    """Check every endpoint answers, warm both servers up, then load each endpoint on the
+    raw server and on Comptoir right after it: (name, Comptoir, raw, Comptoir/raw)."""
+    for name, raw_load, c_load, status in plan:
+        if raw_load is not None:
+            sanity(raw.port, raw_load, status, f"raw {name}")
+        sanity(comptoir.port, c_load, status, f"comptoir {name}")
+    for _name, raw_load, c_load, _status in plan:
+        if raw_load is not None:
+            gen.run(raw.port, raw_load, warmup, connections)
+        gen.run(comptoir.port, c_load, warmup, connections)
+    found, raw_result = [], {}
+    for name, raw_load, c_load, _status in plan:
+        if raw_load is not None:
+            raw_result = measure(gen, raw, raw_load, seconds, connections, pg_database, gate)
+        c_result = measure(gen, comptoir, c_load, seconds, connections, pg_database, gate)
+        ratio = c_result["rps"] / raw_result["rps"] if raw_result["rps"] else 0.0
+        found.append((name, c_result, raw_result, ratio))
+    return found

@@ -66,16 +66,16 @@ from harness import (
     HOST,
     INSTANCE,
     CpuWindow,
+    Plan,
     Server,
     finish,
     log,
     login,
     machine,
-    measure,
+    measure_pairs,
     memory_of,
     pg_reachable,
     quiet_gate,
-    sanity,
     servers,
     source_state,
     versions,
@@ -397,7 +397,7 @@ def run_load(gen: LoadGenerator, comptoir: Server, raw: Server, tokens: dict[str
     api = f"/{INSTANCE}/api/v1/accounts"
     admin = {"Authorization": "Bearer " + tokens["admin"]}
     user = {"Authorization": "Bearer " + tokens["bench_user"]}
-    plan: list[tuple[str, Load | None, Load, int]] = [
+    plan: Plan = [
         ("get", Load("GET", "/items/", id_max=n), Load("GET", api + "/", admin, id_max=n), 200),
         ("get (user)", None, Load("GET", api + "/", user, id_max=n,
                                   id_modulus=dataset.OWNER_MODULUS,
@@ -405,22 +405,10 @@ def run_load(gen: LoadGenerator, comptoir: Server, raw: Server, tokens: dict[str
         ("create", Load("PUT", "/items", body=CREATE_BODY),
          Load("PUT", api, admin, body=CREATE_BODY), 201),
     ]
-    for name, raw_load, c_load, status in plan:
-        if raw_load is not None:
-            sanity(raw.port, raw_load, status, f"raw {name}")
-        sanity(comptoir.port, c_load, status, f"comptoir {name}")
-    for _name, raw_load, c_load, _status in plan:
-        if raw_load is not None:
-            gen.run(raw.port, raw_load, 1, opts.connections)
-        gen.run(comptoir.port, c_load, 1, opts.connections)
-    rows, raw_result = [], {}
-    for name, raw_load, c_load, _status in plan:
-        if raw_load is not None:
-            raw_result = measure(gen, raw, raw_load, opts.seconds, opts.connections,
-                                 pg_database, opts.gate)
-        c_result = measure(gen, comptoir, c_load, opts.seconds, opts.connections,
-                           pg_database, opts.gate)
-        ratio = c_result["rps"] / raw_result["rps"] if raw_result["rps"] else 0.0
+    rows = []
+    for name, c_result, raw_result, ratio in measure_pairs(
+            gen, raw, comptoir, plan, warmup=1, seconds=opts.seconds,
+            connections=opts.connections, pg_database=pg_database, gate=opts.gate):
         target = TARGET_GET_RATIO if name.startswith("get") else None
         rows.append({"endpoint": name, "comptoir": c_result, "raw": raw_result,
                      "ratio": round(ratio, 3), "target": target,

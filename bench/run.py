@@ -47,14 +47,14 @@ from harness import (
     BENCH,
     CREATE_BODY,
     INSTANCE,
+    Plan,
     finish,
     log,
     login,
     machine,
-    measure,
+    measure_pairs,
     pg_admin,
     pg_reachable,
-    sanity,
     servers,
     source_state,
     versions,
@@ -167,7 +167,7 @@ def bench_database(kind: str, url: str, gen: LoadGenerator, opts: Options,
         n = opts.accounts
         page = {"limit": 100, "offset": 0}
         # (endpoint, raw load or None = reuse the previous raw figure, Comptoir load, status)
-        plan: list[tuple[str, Load | None, Load, int]] = []
+        plan: Plan = []
         if opts.with_health:
             plan.append(("health", Load("GET", "/healthz"), Load("GET", "/healthz"), 200))
         plan += [
@@ -178,25 +178,12 @@ def bench_database(kind: str, url: str, gen: LoadGenerator, opts: Options,
             ("list 100", Load("POST", "/items", body=page, offset_max=n - 100),
              Load("POST", api, admin, body=page, offset_max=n - 100), 200),
         ]
-        for name, raw_load, c_load, status in plan:
-            if raw_load is not None:
-                sanity(raw.port, raw_load, status, f"raw {name}")
-            sanity(comptoir.port, c_load, status, f"comptoir {name}")
         log(f"[{kind}] warm-up ({opts.warmup} s per endpoint and server)")
-        for _name, raw_load, c_load, _status in plan:
-            if raw_load is not None:
-                gen.run(raw.port, raw_load, opts.warmup, opts.connections)
-            gen.run(comptoir.port, c_load, opts.warmup, opts.connections)
-        raw_result: dict[str, Any] = {}
-        for name, raw_load, c_load, _status in plan:
-            if raw_load is not None:
-                raw_result = measure(gen, raw, raw_load, opts.seconds, opts.connections,
-                                     pg_database, opts.gate)
-            c_result = measure(gen, comptoir, c_load, opts.seconds, opts.connections,
-                               pg_database, opts.gate)
+        for name, c_result, raw_result, ratio in measure_pairs(
+                gen, raw, comptoir, plan, warmup=opts.warmup, seconds=opts.seconds,
+                connections=opts.connections, pg_database=pg_database, gate=opts.gate):
             database = None if name == "health" else kind
             target = TARGETS.get((name, database))
-            ratio = c_result["rps"] / raw_result["rps"] if raw_result["rps"] else 0.0
             cpu_ratio = (c_result["server_cpu_us_per_req"] / raw_result["server_cpu_us_per_req"]
                          if c_result["server_cpu_us_per_req"]
                          and raw_result["server_cpu_us_per_req"] else None)
