@@ -3,8 +3,13 @@
     ComptoirError                    code
     ├── BadRequestError              bad_request       the request itself is malformed
     │   ├── InvalidFieldError        invalid_field     one field's value is wrong (names the field)
-    │   └── TooLargeError            too_large         a body over the configured limit
+    │   ├── TooLargeError            too_large         a body over the configured limit
+    │   └── QuerySyntaxError         query_syntax      a query text (VTQL) that does not parse
     ├── AuthenticationError          unauthenticated   no or bad credentials / token
+    │   ├── ChallengeError           invalid_challenge no live login challenge (webservice)
+    │   ├── InvalidSessionError      invalid_session   unknown or ended session (webservice)
+    │   ├── SessionExpiredError      session_expired   session past its life span
+    │   └── SessionIdleError         session_idle      session left idle too long
     ├── PermissionDeniedError        permission_denied lacking the permission for the operation
     ├── NotFoundError                not_found         no such record (or one the caller may not see)
     ├── UnknownEntityError           unknown_entity    no such entity
@@ -49,8 +54,30 @@ class TooLargeError(BadRequestError):
     code = "too_large"
 
 
+class QuerySyntaxError(BadRequestError):
+    """A query text does not parse; the message gives the position and the token."""
+
+    code = "query_syntax"
+
+
 class AuthenticationError(ComptoirError):
     code = "unauthenticated"
+
+
+class ChallengeError(AuthenticationError):
+    code = "invalid_challenge"
+
+
+class InvalidSessionError(AuthenticationError):
+    code = "invalid_session"
+
+
+class SessionExpiredError(AuthenticationError):
+    code = "session_expired"
+
+
+class SessionIdleError(AuthenticationError):
+    code = "session_idle"
 
 
 class PermissionDeniedError(ComptoirError):
