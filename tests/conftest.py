@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,8 @@ from comptoir.storage import migrate
 from comptoir.storage.database import run_with_database
 
 INSTANCE = "test"
+#: a fixed key sealing the access keys, so that no test writes a `comptoir.key` file
+SECRET_KEY = os.environ["COMPTOIR_SECRET_KEY"] = "dGVzdC1rZXktc2VhbGluZy1hY2Nlc3Mta2V5cy0zMmI="
 ADMIN_PASSWORD = "admin-secret-1"
 
 
@@ -74,6 +77,7 @@ def run_cli(database_url: str, *args: str) -> None:
 
 class Server:
     def __init__(self, settings: Settings) -> None:
+        settings = replace(settings, secret_key=settings.secret_key or SECRET_KEY)
         self.settings = settings
         config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=settings.port,
                                 log_level="warning", lifespan="on")

@@ -3,7 +3,7 @@
     comptoir serve [--host H] [--port P] [--database URL] [--instance NAME] [--demo]
     comptoir db upgrade | db status
     comptoir user create NAME --password P [--email E] [--admin] [--group G ...]
-    comptoir user accesskey NAME
+    comptoir user accesskey NAME [--reset]
     comptoir group create NAME [--permission IDENTIFIER[:writable] ...]
     comptoir application create IDENTIFIER [--name NAME] [--setting KEY=VALUE ...]
     comptoir demo [--database URL]       (migrates and creates `admin` first, like serve)
@@ -22,7 +22,7 @@ from typing import Any
 
 from comptoir.config import Settings
 from comptoir.errors import ComptoirError, SchemaBehindError
-from comptoir.services import auth, demo
+from comptoir.services import auth, demo, keyring
 from comptoir.storage import migrate
 from comptoir.storage.database import Database, run_with_database
 
@@ -101,6 +101,8 @@ def cmd_user(settings: Settings, args: argparse.Namespace) -> None:
             db, args.name, args.password, email=args.email or "", admin=args.admin,
             nopublic=args.nopublic, group_names=tuple(args.group or ())))
         print(f"created user {args.name} (ID {user_id})")
+    elif args.reset:
+        print(_with_db(settings, lambda db: auth.reset_access_key(db, args.name)))
     else:
         print(_with_db(settings, lambda db: auth.access_key(db, args.name)))
 
@@ -174,6 +176,8 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--group", action="append", metavar="G", help="add to group (repeatable)")
     key = user_sub.add_parser("accesskey", parents=[common], help="print a user's access key")
     key.add_argument("name")
+    key.add_argument("--reset", action="store_true",
+                     help="issue a new access key (the old one stops working) and print it")
     user.set_defaults(func=cmd_user)
 
     group = sub.add_parser("group", help="manage groups")
@@ -205,6 +209,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     overrides["database_url"] = getattr(args, "database", None)
     settings = Settings.from_env(**overrides)
     try:
+        if args.command != "db":  # the key sealing access keys, before any service runs
+            keyring.configure(settings)
         args.func(settings, args)
     except ComptoirError as exc:
         print(f"comptoir: {exc.message}", file=sys.stderr)

@@ -21,6 +21,8 @@ class Settings:
     max_body_bytes: int = _setting(1024 * 1024, "largest accepted request body (bytes)")
     max_file_bytes: int = _setting(32 * 1024 * 1024, "largest accepted body carrying file content (bytes)")
     token_days: int = _setting(100, "default lifetime of login tokens (days)")
+    secret_key: str = _setting("", "key sealing the webservice access keys: urlsafe base64 of 32 bytes (default: read from secret_key_file)")
+    secret_key_file: str = _setting("comptoir.key", "file holding the key when secret_key is empty; created (mode 0600) with a random key if missing")
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:

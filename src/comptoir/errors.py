@@ -3,6 +3,9 @@
     ComptoirError                    code
     ├── BadRequestError              bad_request       the request itself is malformed
     │   ├── InvalidFieldError        invalid_field     one field's value is wrong (names the field)
+    │   │   ├── MissingFieldError    missing_field     a mandatory field has no value
+    │   │   └── InvalidReferenceError invalid_reference a reference to the wrong kind of record
+    │   ├── InvalidIdError           invalid_id        a malformed record id (webservice `12x5`)
     │   ├── TooLargeError            too_large         a body over the configured limit
     │   └── QuerySyntaxError         query_syntax      a query text (VTQL) that does not parse
     ├── AuthenticationError          unauthenticated   no or bad credentials / token
@@ -48,6 +51,21 @@ class InvalidFieldError(BadRequestError):
     def __init__(self, field: str, problem: str) -> None:
         super().__init__(f"{field}: {problem}", field=field, problem=problem)
         self.field = field
+
+
+class MissingFieldError(InvalidFieldError):
+    code = "missing_field"
+
+    def __init__(self, field: str, problem: str = "does not have a value") -> None:
+        super().__init__(field, problem)
+
+
+class InvalidReferenceError(InvalidFieldError):
+    code = "invalid_reference"
+
+
+class InvalidIdError(BadRequestError):
+    code = "invalid_id"
 
 
 class TooLargeError(BadRequestError):

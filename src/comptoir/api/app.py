@@ -22,8 +22,10 @@ from starlette.routing import Route
 from comptoir.api.rest.errors import error_response, render_error
 from comptoir.api.rest.openapi import openapi_json
 from comptoir.api.rest.routes import API, ROUTES
+from comptoir.api.webservice.routes import ROUTES as WEBSERVICE_ROUTES
 from comptoir.config import Settings
 from comptoir.errors import ComptoirError, SchemaBehindError
+from comptoir.services import keyring
 from comptoir.storage import migrate
 from comptoir.storage.database import open_database
 
@@ -37,6 +39,7 @@ async def healthz(request: Request) -> Response:
 def create_app(settings: Settings) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        keyring.configure(settings)
         db = open_database(settings.database_url)
         await db.open()
         try:
@@ -62,7 +65,7 @@ def create_app(settings: Settings) -> Starlette:
                               settings.instance)
 
     app = Starlette(
-        routes=[Route(API + "/openapi.json", openapi_json, methods=["GET"]), *ROUTES,
+        routes=[Route(API + "/openapi.json", openapi_json, methods=["GET"]), *WEBSERVICE_ROUTES, *ROUTES,
                 Route("/healthz", healthz, methods=["GET"])],
         lifespan=lifespan,
         exception_handlers={Exception: on_error, ComptoirError: on_error,

@@ -20,6 +20,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from comptoir.errors import AuthenticationError, BadRequestError, ConflictError, InvalidFieldError
 from comptoir.schema.registry import ENTITIES
+from comptoir.services import keyring
 from comptoir.services.access import Caller
 from comptoir.storage.database import Connection, Database
 from comptoir.storage.tables import TABLES, tokens
@@ -249,9 +250,9 @@ async def create_user(db: Database, name: str, password: str, *, email: str = ""
             raise ConflictError(f"a user with e-mail {email} already exists")
         user_id = int(await conn.scalar(sa.insert(users).values(
             name=name, email=email, password=hashed, admin=int(admin),
-            nopublic=int(nopublic),
-            accesskey=secrets.token_hex(8), creationdate=now, lastmodified=now,
+            nopublic=int(nopublic), creationdate=now, lastmodified=now,
         ).returning(users.c.ID)))
+        await _set_access_key(conn, user_id)
         for group in group_names:
             group_id = await _named(conn, groups, group)
             if group_id is None:
@@ -332,13 +333,37 @@ async def first_admin(db: Database) -> int | None:
     return None if found is None else int(found)
 
 
+def new_access_key() -> str:
+    return secrets.token_hex(8)
+
+
+async def _set_access_key(conn: Connection, user_id: int) -> str:
+    """Give the user a new webservice access key (stored sealed, see `keyring`)."""
+    key = new_access_key()
+    await conn.run(sa.update(users).where(users.c.ID == user_id)
+                   .values(accesskey=keyring.seal(user_id, key)))
+    return key
+
+
 async def access_key(db: Database, name: str) -> str:
+    """The plain webservice access key of the user named `name`."""
     async with db.read() as conn:
-        key = await conn.scalar(sa.select(users.c.accesskey).where(
+        user = await conn.one(sa.select(users.c.ID, users.c.accesskey).where(
             sa.func.lower(users.c.name) == name.lower()))
-    if key is None:
+    if user is None:
         raise BadRequestError(f"user {name} does not exist")
-    return str(key)
+    if not user["accesskey"]:
+        raise BadRequestError(f"user {name} has no access key (issue one with --reset)")
+    return keyring.unseal(user["ID"], user["accesskey"])
+
+
+async def reset_access_key(db: Database, name: str) -> str:
+    """Issue a new webservice access key for the user named `name`; returns it."""
+    async with db.write() as conn:
+        user_id = await _named(conn, users, name)
+        if user_id is None:
+            raise BadRequestError(f"user {name} does not exist")
+        return await _set_access_key(conn, user_id)
 
 
 async def user_count(db: Database) -> int:

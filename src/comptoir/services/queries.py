@@ -87,6 +87,15 @@ async def export_records(db: Database, caller: Caller, name: str,
     return _export(db, caller, entity, _as(query, count=False))
 
 
+async def run_query(db: Database, caller: Caller, query: Query) -> list[dict[str, Any]] | int:
+    """Rows (or the count) of a query another language already parsed into the AST."""
+    entity = entity_for(query.entity, Op.LIST)
+    check_operation(entity, caller, write=False)
+    if query.count:
+        return await _count(db, caller, entity, query)
+    return await _rows(db, caller, entity, query)
+
+
 def _as(query: Query, count: bool) -> Query:
     return query if query.count == count else replace(query, count=count)
 

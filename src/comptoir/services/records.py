@@ -61,6 +61,15 @@ class Record:
     etag: str
 
 
+async def deleted_since(db: Database, entities: tuple[str, ...], since: int,
+                        until: int | None, limit: int) -> list[dict[str, Any]]:
+    """Deletions of records of `entities` after `since` (up to `until`), oldest first:
+    entity, record, deleted (time) and data (the record as it was)."""
+    async with db.read() as conn:
+        found = await rows.read_deletions(conn, entities, since, until, limit)
+    return [{**entry, "data": orjson.loads(entry["data"])} for entry in found]
+
+
 def entity_for(name: str, op: Op) -> Entity:
     entity = ENTITIES.get(name)
     if entity is None:
@@ -305,6 +314,8 @@ async def delete_record(db: Database, caller: Caller, name: str, record_id: int,
             await rows.clear_references(conn, referrer, field, record_id,
                                         {modified.name: now} if modified else {},
                                         keep=record_id if referrer is entity else None)
+        await rows.log_deletion(conn, entity, record_id, now, caller.user,
+                                orjson.dumps(_render(entity, row)).decode())
         try:
             deleted = await rows.delete_row(conn, entity, record_id, row[REV])
         except IntegrityError:

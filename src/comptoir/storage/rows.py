@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from comptoir.domain.values import extdata_to_wire, in_range
 from comptoir.schema.entity import Entity
 from comptoir.storage.database import Connection, IdsExhaustedError, Row
-from comptoir.storage.tables import EXTDATA, REV, TABLES, TAGS
+from comptoir.storage.tables import EXTDATA, REV, TABLES, TAGS, deletions
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,3 +241,20 @@ async def read_binfiles(conn: Connection, ids: list[int]) -> dict[int, bytes]:
         for row in await conn.all(stmt):
             found[row["ID"]] = bytes(row["content"])
     return found
+
+
+async def log_deletion(conn: Connection, entity: Entity, record_id: int, when: int,
+                       user: int | None, data: str) -> None:
+    await conn.run(sa.insert(deletions).values(entity=entity.name, record=record_id,
+                                               deleted=when, deletedby=user, data=data))
+
+
+async def read_deletions(conn: Connection, entities: tuple[str, ...], since: int,
+                         until: int | None, limit: int) -> list[Row]:
+    stmt = (sa.select(deletions.c.entity, deletions.c.record, deletions.c.deleted,
+                      deletions.c.data)
+            .where(deletions.c.entity.in_(entities), deletions.c.deleted > since)
+            .order_by(deletions.c.deleted, deletions.c.ID).limit(limit))
+    if until is not None:
+        stmt = stmt.where(deletions.c.deleted <= until)
+    return await conn.all(stmt)

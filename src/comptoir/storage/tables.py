@@ -8,7 +8,8 @@ Per entity:
 - `<entity>_tags` (entities with tags): one row per record and tag, indexed by tag.
 
 Plus the platform tables that the ZeyOS entities do not declare: `tokens` (login tokens,
-stored as SHA-256 digests) and `config` (the instance configuration, `GET /config`).
+stored as SHA-256 digests), `ws_challenges` and `ws_sessions` (webservice logins and
+sessions, the latter as digests) and `config` (the instance configuration, `GET /config`).
 """
 
 from __future__ import annotations
@@ -141,10 +142,47 @@ tokens = sa.Table(
     sqlite_autoincrement=True,
 )
 
+#: webservice login challenges (`getchallenge`): several live ones per user
+ws_challenges = sa.Table(
+    "ws_challenges", metadata,
+    sa.Column("ID", _WIDE_ID, primary_key=True, autoincrement=True),
+    sa.Column("user", sa.Integer(), sa.ForeignKey("users.ID", ondelete="CASCADE"),
+              nullable=False, index=True),
+    sa.Column("token", sa.String(32), nullable=False, unique=True),
+    sa.Column("expires", sa.BigInteger(), nullable=False),
+    sqlite_autoincrement=True,
+)
+
+#: webservice sessions (`sessionName`), stored as SHA-256 digests of the session id
+ws_sessions = sa.Table(
+    "ws_sessions", metadata,
+    sa.Column("ID", _WIDE_ID, primary_key=True, autoincrement=True),
+    sa.Column("user", sa.Integer(), sa.ForeignKey("users.ID", ondelete="CASCADE"),
+              nullable=False, index=True),
+    sa.Column("digest", sa.String(64), nullable=False, unique=True),
+    sa.Column("created", sa.BigInteger(), nullable=False),
+    sa.Column("seen", sa.BigInteger(), nullable=False),
+    sqlite_autoincrement=True,
+)
+
 config = sa.Table(
     "config", metadata,
     sa.Column("name", sa.String(100), primary_key=True),
     sa.Column("value", sa.Text(), nullable=False),
+)
+
+
+#: the log of deleted records: what they were and when they went (webservice `sync`)
+deletions = sa.Table(
+    "deletions", metadata,
+    sa.Column("ID", _WIDE_ID, primary_key=True, autoincrement=True),
+    sa.Column("entity", sa.String(64), nullable=False),
+    sa.Column("record", sa.BigInteger(), nullable=False),
+    sa.Column("deleted", sa.BigInteger(), nullable=False, index=True),
+    sa.Column("deletedby", sa.Integer(), nullable=True),
+    #: the record as it was, JSON (its owner columns decide who may learn of the deletion)
+    sa.Column("data", sa.Text(), nullable=False),
+    sqlite_autoincrement=True,
 )
 
 

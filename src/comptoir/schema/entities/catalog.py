@@ -43,6 +43,7 @@ ITEMS = Entity(
     doc="Products and services of the inventory.",
     fields=(
         Id("Item ID"),
+        Ref("assigneduser", "users", "Assigned user ID (webservice: assigned_user_id)"),
         Enum(
             "applicability",
             {0: "ALWAYS", 1: "NEVER", 2: "BILLINGONLY", 3: "PROCUREMENTONLY"},

@@ -64,6 +64,8 @@ ACCOUNTS = Entity(
             default=0,
         ),
         Ref("ownergroup", "groups", "Owner group ID (null=PUBLIC)", on_delete=OnDelete.CASCADE),
+        Text("email", "E-mail address (webservice: email1)", searchable=True),
+        Text("phone", "Phone number (webservice: phone)"),
         Text(
             "suppliernum",
             "Supplier number (only for SUPPLIER or CUSTOMERANDSUPPLIER)",
@@ -91,6 +93,7 @@ ACCOUNTS = Entity(
             nullable=False,
             default=0,
         ),
+        Text("website", "Website URL (webservice: website)"),
     ),
     read=Access(("accounts",)),
     write=Access(("accounts",)),
@@ -149,6 +152,7 @@ CONTACTS = Entity(
     doc="Companies and persons with their contact details.",
     fields=(
         Id("Contact ID"),
+        Ref("account", "accounts", "Account ID: the organization of a person (webservice: account_id)"),
         Text("address", "Address (street and building/suite number)"),
         Ref("assigneduser", "users", "Assigned user ID"),
         Timestamp("birthdate", "Birth date as a Unix time stamp (only for PERSON)"),

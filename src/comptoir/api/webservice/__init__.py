@@ -1,0 +1,1 @@
+"""The vtiger/Kafinea webservice front door (`webservice.php`)."""

@@ -1,0 +1,247 @@
+"""`/webservice.php` and `/{instance}/webservice.php`: the vtiger/Kafinea webservice.
+
+One endpoint; the `operation` parameter (any case) picks the handler.  Parameters are read
+from the query string and the form body alike, for every operation and either HTTP method
+(on a conflict the body wins for operations vtiger reads from the body, the query string
+for the others).  Every answer is HTTP 200 with `{"success": true, "result": ...}` or
+`{"success": false, "error": {"message": ..., "code": ...}}` (see `errors.py`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from comptoir import __version__
+from comptoir.api.webservice.errors import WireError, error_body
+from comptoir.config import Settings
+from comptoir.errors import BadRequestError, ComptoirError, NotFoundError, TooLargeError
+from comptoir.services import modules, sessions
+from comptoir.services.access import Caller
+from comptoir.storage.database import Database
+
+log = logging.getLogger("comptoir.webservice")
+
+#: the webservice API version vtiger 6.4 to 8.3 answer, and the vtiger release we follow
+API_VERSION = "0.22"
+VTIGER_VERSION = "8.3.0"
+
+
+@dataclass
+class Call:
+    """One webservice request: its parameters and, after login, its caller."""
+
+    db: Database
+    settings: Settings
+    params: dict[str, str]
+    caller: Caller | None = None
+    session: str | None = None
+
+    def text(self, name: str, required: bool = False) -> str:
+        value = self.params.get(name, "")
+        if required and not value:
+            raise BadRequestError(f"{name}: is required")
+        return value
+
+    def element(self) -> dict[str, Any]:
+        raw = self.params.get("element", "")
+        if not raw:
+            raise BadRequestError("element: is required (a JSON object)")
+        try:
+            value = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise BadRequestError(f"element: is not valid JSON ({exc})") from None
+        if not isinstance(value, dict):
+            raise BadRequestError("element: must be a JSON object")
+        return value
+
+    @property
+    def me(self) -> Caller:
+        assert self.caller is not None
+        return self.caller
+
+
+Handler = Callable[[Call], Awaitable[Any]]
+
+
+# --- sessions ------------------------------------------------------------------------------
+
+
+async def get_challenge(call: Call) -> Any:
+    return await sessions.get_challenge(call.db, call.text("username"))
+
+
+def _login_result(session: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "username": session["name"], "first_name": "", "last_name": session["name"],
+        "email": session["email"] or "", "time_zone": "UTC", "hour_format": "24",
+        "date_format": modules.DATE_FORMAT, "is_admin": "on" if session["admin"] else "off",
+        "call_duration": "5", "other_event_duration": "5",
+        "sessionName": session["session"], "sessionId": session["session"],
+        "userId": f"19x{session['user']}", "version": API_VERSION,
+        "vtigerVersion": VTIGER_VERSION, "kafineaVersion": __version__,
+    }
+
+
+async def login(call: Call) -> Any:
+    session = await sessions.login(call.db, call.text("username"), call.text("accessKey"))
+    return _login_result(session)
+
+
+async def logout(call: Call) -> Any:
+    assert call.session is not None
+    await sessions.logout(call.db, call.session)
+    return {"message": "successfull"}
+
+
+async def extend_session(call: Call) -> Any:
+    return _login_result(await sessions.extend(call.db, call.me))
+
+
+# --- records -------------------------------------------------------------------------------
+
+
+async def list_types(call: Call) -> Any:
+    raw = call.text("fieldTypeList")
+    wanted: list[str] | None = None
+    if raw and raw != "null":
+        try:
+            wanted = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            wanted = None
+        if not isinstance(wanted, list) or not all(isinstance(t, str) for t in wanted):
+            raise BadRequestError("fieldTypeList: must be a JSON array of type names")
+    return modules.list_types(call.me, wanted)
+
+
+async def describe(call: Call) -> Any:
+    return modules.describe(call.me, call.text("elementType"))
+
+
+async def retrieve(call: Call) -> Any:
+    return await modules.retrieve(call.db, call.me, call.text("id"))
+
+
+async def create(call: Call) -> Any:
+    return await modules.create(call.db, call.me, call.text("elementType"), call.element())
+
+
+async def update(call: Call) -> Any:
+    return await modules.update(call.db, call.me, call.element(), partial=False)
+
+
+async def revise(call: Call) -> Any:
+    return await modules.update(call.db, call.me, call.element(), partial=True)
+
+
+async def delete(call: Call) -> Any:
+    await modules.delete(call.db, call.me, call.text("id"))
+    return {"status": "successful"}
+
+
+async def query(call: Call) -> Any:
+    return await modules.query(call.db, call.me, call.text("query"))
+
+
+async def sync(call: Call) -> Any:
+    raw = call.text("modifiedTime") or "0"
+    if not raw.isascii() or not raw.strip().isdigit():
+        raise BadRequestError(f"modifiedTime: must be a Unix time in seconds, not {raw[:40]!r}")
+    return await modules.sync(call.db, call.me, int(raw), call.text("elementType") or None,
+                              call.text("syncType") or None)
+
+
+@dataclass(frozen=True)
+class Operation:
+    handler: Handler
+    #: reads its parameters from the body in vtiger (else from the query string)
+    post: bool
+    #: may run without a session
+    prelogin: bool = False
+
+
+OPERATIONS: dict[str, Operation] = {
+    "getchallenge": Operation(get_challenge, post=False, prelogin=True),
+    "login": Operation(login, post=True, prelogin=True),
+    "logout": Operation(logout, post=True),
+    "extendsession": Operation(extend_session, post=True),
+    "listtypes": Operation(list_types, post=False),
+    "describe": Operation(describe, post=False),
+    "retrieve": Operation(retrieve, post=False),
+    "create": Operation(create, post=True),
+    "update": Operation(update, post=True),
+    "revise": Operation(revise, post=True),
+    "delete": Operation(delete, post=True),
+    "query": Operation(query, post=False),
+    "sync": Operation(sync, post=False),
+}
+
+
+# --- transport -----------------------------------------------------------------------------
+
+
+async def _body(request: Request, limit: int) -> dict[str, str]:
+    if request.method != "POST":
+        return {}
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
+        raise TooLargeError(f"body: larger than {limit} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise TooLargeError(f"body: larger than {limit} bytes")
+        chunks.append(chunk)
+    raw = b"".join(chunks)
+    if not raw:
+        return {}
+    try:
+        return dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
+    except UnicodeDecodeError:
+        raise BadRequestError("body: is not UTF-8 form data") from None
+
+
+def _json(data: dict[str, Any]) -> Response:
+    return Response(orjson.dumps(data), media_type="application/json")
+
+
+async def webservice(request: Request) -> Response:
+    settings: Settings = request.app.state.settings
+    try:
+        if request.path_params.get("instance", settings.instance) != settings.instance:
+            raise NotFoundError(f"Unknown instance: {request.path_params['instance']}")
+        query = dict(request.query_params)
+        body = await _body(request, settings.max_body_bytes)
+        name = (body.get("operation") or query.get("operation") or "").lower()
+        operation = OPERATIONS.get(name)
+        if operation is None:
+            raise WireError("UNKNOWN_OPERATION", f"Unknown operation requested: {name[:60]}")
+        params = {**query, **body} if operation.post else {**body, **query}
+        call = Call(request.app.state.db, settings, params)
+        if not operation.prelogin:
+            session = params.get("sessionName") or params.get("sessionId") or ""
+            if not session or session.lower() == "null":
+                raise WireError("AUTHENTICATION_REQUIRED", "Authencation required")
+            call.caller = await sessions.resume(call.db, session)
+            call.session = session
+        result = await operation.handler(call)
+    except (ComptoirError, WireError) as exc:
+        return _json(error_body(exc))
+    except Exception:
+        log.exception("unexpected error in webservice.php")
+        return _json(error_body(RuntimeError()))
+    return _json({"success": True, "result": result})
+
+
+ROUTES = [
+    Route("/webservice.php", webservice, methods=["GET", "POST"]),
+    Route("/{instance}/webservice.php", webservice, methods=["GET", "POST"]),
+]
