@@ -105,13 +105,13 @@ class _Resolver:
         self.module = module
 
     def convert(self, f: WsField, value: Value) -> dict[str, Any]:
-        """Canonical field values of one VTQL value; conversion errors name the position."""
+        """Canonical field values of one VTQL value; conversion errors name the position
+        (a reference to the wrong module: REFERENCE_INVALID, as on writes)."""
+        if f.type is WsType.REFERENCE and value.text.strip():
+            mv.parse_ws_id(value.text)  # as vtiger: a value that is no id is an invalid id
+            return {f.source: mv.parse_reference(self.module, f, value.text)}
         try:
-            if f.type is WsType.REFERENCE and value.text.strip():
-                return {f.source: mv.parse_reference(self.module, f, value.text)}
             return mv.parse_value(self.module, f, value.text)
-        except InvalidIdError:
-            raise
         except ComptoirError as exc:
             detail = exc.details.get("problem", exc.message)
             raise QuerySyntaxError(f"Syntax Error at position {value.position}: value "
