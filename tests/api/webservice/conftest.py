@@ -21,10 +21,15 @@ from comptoir.services import auth
 from comptoir.storage.database import run_with_database
 
 
+#: every client the suites open, closed when the session ends (none is left to the GC)
+OPENED: list[httpx.Client] = []
+
+
 class WsClient:
     def __init__(self, server: Server, session: str | None = None) -> None:
         self.url = f"{server.url}/{INSTANCE}/webservice.php"
         self.http = httpx.Client(timeout=30)
+        OPENED.append(self.http)
         self.session = session
 
     def _params(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -72,6 +77,13 @@ def ws_login(server: Server, database_url: str, name: str) -> WsClient:
     key = hashlib.md5((token + access_key(database_url, name)).encode()).hexdigest()
     client.session = client.okpost("login", username=name, accessKey=key)["sessionName"]
     return client
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_clients() -> Iterator[None]:
+    yield
+    for http in OPENED:
+        http.close()
 
 
 @pytest.fixture(scope="session")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.webservice.conftest import ws_login
 from conftest import Server
+
+from api.webservice.conftest import ws_login
 
 
 def test_rights_are_the_rest_rights(server: Server, database_url: str, make_user: Any,

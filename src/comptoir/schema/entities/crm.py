@@ -64,7 +64,7 @@ ACCOUNTS = Entity(
             default=0,
         ),
         Ref("ownergroup", "groups", "Owner group ID (null=PUBLIC)", on_delete=OnDelete.CASCADE),
-        Text("email", "E-mail address (webservice: email1)", searchable=True),
+        Text("email", "E-mail address (webservice: email1)"),
         Text("phone", "Phone number (webservice: phone)"),
         Text(
             "suppliernum",
