@@ -20,7 +20,6 @@ from conftest import INSTANCE, Server
 from comptoir.services import auth
 from comptoir.storage.database import run_with_database
 
-
 #: every client the suites open, closed when the session ends (none is left to the GC)
 OPENED: list[httpx.Client] = []
 
