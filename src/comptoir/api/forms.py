@@ -9,8 +9,9 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import orjson
+from starlette.requests import Request
 
-from comptoir.errors import BadRequestError
+from comptoir.errors import BadRequestError, TooLargeError
 
 _KEY = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])*)$")
 
@@ -80,3 +81,17 @@ def parse_body(raw: bytes, content_type: str) -> dict[str, Any]:
             raise BadRequestError("body: must be a JSON object")
         return body
     raise BadRequestError(f"body: unsupported content type {media}")
+
+
+async def read_bytes(request: Request, limit: int) -> bytes:
+    """The raw body, refused (TooLargeError) as soon as it is known to pass `limit` bytes."""
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
+        raise TooLargeError(f"body: larger than {limit} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise TooLargeError(f"body: larger than {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)

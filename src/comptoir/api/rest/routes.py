@@ -10,14 +10,13 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from comptoir.api.forms import parse_body
+from comptoir.api.forms import parse_body, read_bytes
 from comptoir.config import Settings
 from comptoir.errors import (
     AuthenticationError,
     InvalidFieldError,
     NotFoundError,
     PermissionDeniedError,
-    TooLargeError,
 )
 from comptoir.schema.fields import Kind
 from comptoir.schema.registry import ENTITIES
@@ -41,16 +40,8 @@ def _check_instance(request: Request) -> None:
 
 
 async def read_body(request: Request, limit: int) -> dict[str, Any]:
-    declared = request.headers.get("content-length", "")
-    if declared.isascii() and declared.isdigit() and int(declared) > limit:
-        raise TooLargeError(f"body: larger than {limit} bytes")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise TooLargeError(f"body: larger than {limit} bytes")
-        chunks.append(chunk)
-    return parse_body(b"".join(chunks), request.headers.get("content-type", ""))
+    raw = await read_bytes(request, limit)
+    return parse_body(raw, request.headers.get("content-type", ""))
 
 
 def _body_limit(settings: Settings, entity_name: str) -> int:

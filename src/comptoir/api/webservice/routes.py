@@ -21,9 +21,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from comptoir import __version__
+from comptoir.api.forms import read_bytes
 from comptoir.api.webservice.errors import WireError, error_body
 from comptoir.config import Settings
-from comptoir.errors import BadRequestError, ComptoirError, NotFoundError, TooLargeError
+from comptoir.errors import BadRequestError, ComptoirError, NotFoundError
 from comptoir.services import modules, sessions
 from comptoir.services.access import Caller
 from comptoir.storage.database import Database
@@ -191,16 +192,7 @@ OPERATIONS: dict[str, Operation] = {
 async def _body(request: Request, limit: int) -> dict[str, str]:
     if request.method != "POST":
         return {}
-    declared = request.headers.get("content-length", "")
-    if declared.isascii() and declared.isdigit() and int(declared) > limit:
-        raise TooLargeError(f"body: larger than {limit} bytes")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise TooLargeError(f"body: larger than {limit} bytes")
-        chunks.append(chunk)
-    raw = b"".join(chunks)
+    raw = await read_bytes(request, limit)
     if not raw:
         return {}
     try:
