@@ -25,6 +25,8 @@ def _value(ws: WsClient, module: Module, f: WsField, admin_id: str) -> Any:
             return picklist_values(module, f)[-1]
         case WsType.DATE:
             return "2026-03-31"
+        case WsType.DATETIME:
+            return "2026-03-31 10:30:00"
         case WsType.INTEGER:
             return "7"
         case WsType.DOUBLE | WsType.CURRENCY:

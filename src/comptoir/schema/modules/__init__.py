@@ -6,12 +6,19 @@ each a view of a canonical entity (see `schema/module.py`).
 from __future__ import annotations
 
 from comptoir.schema.module import Module
-from comptoir.schema.modules import catalog, crm, projects, system
+from comptoir.schema.modules import calendar, catalog, crm, projects, system
+
+AREAS = (
+    crm,
+    catalog,
+    projects,
+    calendar,
+    system,
+)
 
 MODULES: dict[str, Module] = {
     module.name: module
-    for module in sorted((m for area in (crm, catalog, projects, system) for m in area.MODULES),
-                         key=lambda m: m.prefix)
+    for module in sorted((m for area in AREAS for m in area.MODULES), key=lambda m: m.prefix)
 }
 BY_PREFIX: dict[int, Module] = {module.prefix: module for module in MODULES.values()}
 #: canonical entity -> its modules, in prefix order
