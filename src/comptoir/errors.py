@@ -7,7 +7,8 @@
     │   │   └── InvalidReferenceError invalid_reference a reference to the wrong kind of record
     │   ├── InvalidIdError           invalid_id        a malformed record id (webservice `12x5`)
     │   ├── TooLargeError            too_large         a body over the configured limit
-    │   └── QuerySyntaxError         query_syntax      a query text (VTQL) that does not parse
+    │   ├── QuerySyntaxError         query_syntax      a query text (VTQL) that does not parse
+    │   └── UnknownRelationError     unknown_relation  no such relation between two modules
     ├── AuthenticationError          unauthenticated   no or bad credentials / token
     │   ├── ChallengeError           invalid_challenge no live login challenge (webservice)
     │   ├── InvalidSessionError      invalid_session   unknown or ended session (webservice)
@@ -18,6 +19,7 @@
     ├── UnknownEntityError           unknown_entity    no such entity
     ├── OperationNotAllowedError     not_allowed       the entity does not offer the operation
     ├── ConflictError                conflict          ID present / non-matching ID / not deletable
+    │   └── AlreadyConvertedError    already_converted a lead converted before
     ├── PreconditionFailedError      precondition      If-Match does not match
     └── SchemaBehindError            schema_behind     the database needs `comptoir db upgrade`
 
@@ -78,6 +80,12 @@ class QuerySyntaxError(BadRequestError):
     code = "query_syntax"
 
 
+class UnknownRelationError(BadRequestError):
+    """A relation (a related list: label and module) the source module does not have."""
+
+    code = "unknown_relation"
+
+
 class AuthenticationError(ComptoirError):
     code = "unauthenticated"
 
@@ -116,6 +124,10 @@ class OperationNotAllowedError(ComptoirError):
 
 class ConflictError(ComptoirError):
     code = "conflict"
+
+
+class AlreadyConvertedError(ConflictError):
+    code = "already_converted"
 
 
 class PreconditionFailedError(ComptoirError):

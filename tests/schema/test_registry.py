@@ -44,8 +44,12 @@ def rule_field_names(rule: object) -> list[str]:
     return names
 
 
+#: entities Comptoir adds to the 58 of the ZeyOS model (for the webservice modules)
+ADDED = {"documentfolders", "documents", "leads", "lineitems", "taxes"}
+
+
 def test_there_are_58_entities_keyed_by_name() -> None:
-    assert len(ENTITIES) == 58
+    assert len(set(ENTITIES) - ADDED) == 58
     assert all(name == e.name for name, e in ENTITIES.items())
 
 

@@ -22,6 +22,7 @@ from starlette.routing import Route
 from comptoir.api.rest.errors import error_response, render_error
 from comptoir.api.rest.openapi import openapi_json
 from comptoir.api.rest.routes import API, ROUTES
+from comptoir.api.webservice.restapi import ROUTES as RESTAPI_ROUTES
 from comptoir.api.webservice.routes import ROUTES as WEBSERVICE_ROUTES
 from comptoir.config import Settings
 from comptoir.errors import ComptoirError, SchemaBehindError
@@ -65,7 +66,8 @@ def create_app(settings: Settings) -> Starlette:
                               settings.instance)
 
     app = Starlette(
-        routes=[Route(API + "/openapi.json", openapi_json, methods=["GET"]), *WEBSERVICE_ROUTES, *ROUTES,
+        routes=[Route(API + "/openapi.json", openapi_json, methods=["GET"]), *WEBSERVICE_ROUTES,
+                *RESTAPI_ROUTES, *ROUTES,
                 Route("/healthz", healthz, methods=["GET"])],
         lifespan=lifespan,
         exception_handlers={Exception: on_error, ComptoirError: on_error,

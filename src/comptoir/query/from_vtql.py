@@ -121,7 +121,7 @@ class _Resolver:
         if cond.column == "id":
             return self.id_condition(cond)
         f = self.module.field(cond.column)
-        if f is None:
+        if f is None or not f.source:  # no source: kept by a service (inventory productid)
             raise _denied(self.module, cond.column)
         if cond.op in ("IS NULL", "IS NOT NULL"):
             return self.null_check(f, cond.op == "IS NULL")
@@ -225,7 +225,7 @@ def build_query(module: Module, stmt: Statement,
             sort.append(SortKey(_ref("ID"), order.descending))
             continue
         f = module.field(order.column.name)
-        if f is None:
+        if f is None or not f.source:
             raise _denied(module, order.column.name)
         sort.append(SortKey(_ref(f.source), order.descending))
     limit = MAX_ROWS if stmt.limit is None else min(stmt.limit, MAX_ROWS)

@@ -67,6 +67,18 @@ class WsField:
     default: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """A related list of a module (`relatedtypes`, `query_related`, `add_related`): its
+    label as vtiger names it (`Contacts`, `Project Tasks`) and the related module, whose
+    records point to the source record through the canonical reference field `field`
+    (a 1:n relation: relating sets that field, unrelating clears it)."""
+
+    label: str
+    module: str
+    field: str
+
+
 @dataclass(frozen=True)
 class Module:
     """A webservice module: a named view of a canonical entity."""
@@ -89,6 +101,21 @@ class Module:
     is_entity: bool = True
     #: the owner's group is written to this canonical field (20x<ID> owners)
     group_field: str | None = "ownergroup"
+    #: FileUpload `attachmentType` -> the canonical binfile field holding the record's file
+    #: (`files_retrieve` ids are `<prefix>x<binfile ID>`, shown in `imageattachmentids`)
+    files: Mapping[str, str] = field(default_factory=dict)
+    #: the related lists (vtiger `vtiger_relatedlists`), in vtiger's order
+    relations: tuple[Relation, ...] = ()
+    #: an inventory document (Quotes, Invoice, ...): `LineItems`, `productid` and totals,
+    #: kept by `services/inventory.py`
+    inventory: bool = False
+    #: the webservice may create, update and delete its records (else read only)
+    writable: bool = True
+    #: canonical field -> the values of an open record: a record with another value is
+    #: permanently locked (an issued invoice); empty: never locked
+    unlocked: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
+    #: the fields `update` with `partial_edit=1` changes (Kafinea); empty: not supported
+    partial_edit: tuple[str, ...] = ()
 
     @cached_property
     def by_name(self) -> dict[str, WsField]:
@@ -96,6 +123,10 @@ class Module:
 
     def field(self, name: str) -> WsField | None:
         return self.by_name.get(name)
+
+    def is_locked(self, data: Mapping[str, Any]) -> bool:
+        """Is this canonical record permanently locked (see `unlocked`)?"""
+        return any(data.get(name) not in values for name, values in self.unlocked.items())
 
     @cached_property
     def mandatory(self) -> tuple[WsField, ...]:

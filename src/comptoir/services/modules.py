@@ -21,6 +21,7 @@ from comptoir.errors import (
     InvalidIdError,
     MissingFieldError,
     NotFoundError,
+    OperationNotAllowedError,
     PermissionDeniedError,
 )
 from comptoir.query import from_vtql, vtql
@@ -30,7 +31,7 @@ from comptoir.schema.entity import Entity, Op, Ownership
 from comptoir.schema.module import Module, WsField, WsType
 from comptoir.schema.modules import MODULES
 from comptoir.schema.registry import ENTITIES
-from comptoir.services import config, queries, records
+from comptoir.services import config, inventory, queries, records
 from comptoir.services.access import Caller
 from comptoir.storage.database import Database
 
@@ -105,9 +106,9 @@ def describe(caller: Caller, name: Any) -> dict[str, Any]:
                    "default": ""})
     result: dict[str, Any] = {
         "label": module.label, "name": module.name,
-        "createable": writable and Op.CREATE in entity.ops,
-        "updateable": writable and Op.UPDATE in entity.ops,
-        "deleteable": writable and Op.DELETE in entity.ops,
+        "createable": writable and module.writable and Op.CREATE in entity.ops,
+        "updateable": writable and module.writable and Op.UPDATE in entity.ops,
+        "deleteable": writable and module.writable and Op.DELETE in entity.ops,
         "retrieveable": True,
         "fields": fields, "idPrefix": str(module.prefix), "isEntity": module.is_entity,
     }
@@ -124,8 +125,10 @@ def in_view(module: Module, data: Mapping[str, Any]) -> bool:
     return all(data.get(name) in values for name, values in module.where.items())
 
 
-async def _load(db: Database, caller: Caller, text_id: Any) -> tuple[Module, dict[str, Any]]:
-    """The module and canonical record of a webservice id."""
+async def load_record(db: Database, caller: Caller,
+                      text_id: Any) -> tuple[Module, dict[str, Any]]:
+    """The module and canonical record of a webservice id (a missing or invisible record:
+    ACCESS_DENIED, one outside the module's view: INVALID_ID_ATTRIBUTE)."""
     module, record_id = mv.module_of(text_id)
     try:
         record = await records.get_record(db, caller, module.entity, record_id)
@@ -140,8 +143,15 @@ async def _load(db: Database, caller: Caller, text_id: Any) -> tuple[Module, dic
 
 
 async def retrieve(db: Database, caller: Caller, text_id: Any) -> dict[str, Any]:
-    module, data = await _load(db, caller, text_id)
-    return mv.render(module, data)
+    module, data = await load_record(db, caller, text_id)
+    if module.inventory:
+        return await inventory.render_document(db, module, data)
+    result = mv.render(module, data)
+    files = [mv.ws_id(module.prefix, data[name]) for name in dict.fromkeys(module.files.values())
+             if data.get(name) is not None]
+    if files:  # vtiger: the ids files_retrieve takes, when the record has files
+        result["imageattachmentids"] = ",".join(files)
+    return result
 
 
 def _check_mandatory(module: Module, element: Mapping[str, Any]) -> None:
@@ -157,11 +167,11 @@ def _values(module: Module, element: Mapping[str, Any], *, drop_empty_refs: bool
     for name, value in element.items():
         f = module.field(name)
         if f is None:
-            if name in META_KEYS:
+            if name in META_KEYS or (module.inventory and inventory.is_inventory_key(name)):
                 continue
             raise PermissionDeniedError(f"Permission to access {name} attribute denied: "
                                         f"{module.name} has no field {name}")
-        if not f.editable:
+        if not f.editable or not f.source:  # no source: kept by a service (productid)
             continue
         empty = value is None or (isinstance(value, str) and not value.strip())
         if empty and drop_empty_refs and f.type in (WsType.REFERENCE, WsType.OWNER):
@@ -172,6 +182,12 @@ def _values(module: Module, element: Mapping[str, Any], *, drop_empty_refs: bool
             raise InvalidFieldError(_ws_name(module, name),
                                     f"such records are not {module.label}")
     return values
+
+
+def check_element(module: Module, element: Mapping[str, Any]) -> None:
+    """Raise what a create of `element` would raise before writing anything."""
+    _check_mandatory(module, element)
+    _values(module, element, drop_empty_refs=True)
 
 
 def _ws_name(module: Module, source: str) -> str:
@@ -201,6 +217,7 @@ def _default(values: Mapping[str, Any], source: str, default: Any) -> Any:
 async def create(db: Database, caller: Caller, name: Any,
                  element: Mapping[str, Any]) -> dict[str, Any]:
     module = find_module(name)
+    _check_writable(module)
     _check_mandatory(module, element)
     values = _values(module, element, drop_empty_refs=True)
     for source, allowed in module.where.items():
@@ -209,24 +226,48 @@ async def create(db: Database, caller: Caller, name: Any,
         if values.get(source) is None:
             values[source] = _default(values, source, default)
     try:
+        if module.inventory:
+            return await inventory.create_document(db, caller, module, values, element)
         record = await records.create_record(db, caller, module.entity, values)
     except InvalidFieldError as exc:
         raise _renamed(module, exc) from None
     return mv.render(module, record.data)
 
 
+def _check_writable(module: Module) -> None:
+    if not module.writable:
+        raise OperationNotAllowedError(f"Operation not supported: {module.name} records are "
+                                       "read only here")
+
+
 async def update(db: Database, caller: Caller, element: Mapping[str, Any], *,
-                 partial: bool) -> dict[str, Any]:
+                 partial: bool, partial_edit: bool = False) -> dict[str, Any]:
     """`update` (every mandatory field given, merged with the stored record) or `revise`
-    (`partial`: only the given fields)."""
+    (`partial`: only the given fields).  A locked record (an issued invoice) takes only
+    Kafinea's `partial_edit`: an update of the module's `partial_edit` fields, the other
+    fields of the element (line items, prices, quantities...) being ignored."""
     if "id" not in element:
         raise InvalidIdError("Id specified is incorrect: the element has no id")
-    module, _ = await _load(db, caller, element["id"])
+    module, data = await load_record(db, caller, element["id"])
+    _check_writable(module)
+    if partial_edit and not module.partial_edit:
+        raise PermissionDeniedError(f"Partial edit is not supported for module {module.name}")
+    if not partial_edit and module.is_locked(data):
+        raise PermissionDeniedError(
+            f"Permission to perform the operation is denied: {module.singular} "
+            f"{element['id']} is locked; use update with partial_edit=1")
     if not partial:
         _check_mandatory(module, element)
+    if partial_edit:
+        element = {k: v for k, v in element.items() if k in module.partial_edit}
     values = _values(module, element, drop_empty_refs=not partial)
-    _, record_id = mv.parse_ws_id(element["id"])
+    record_id = data["ID"]
     try:
+        if module.inventory and not partial_edit:
+            return await inventory.update_document(db, caller, module, data, values, element)
+        if module.inventory:
+            record = await records.update_record(db, caller, module.entity, record_id, values)
+            return await inventory.render_document(db, module, record.data)
         record = await records.update_record(db, caller, module.entity, record_id, values)
     except InvalidFieldError as exc:
         raise _renamed(module, exc) from None
@@ -234,7 +275,8 @@ async def update(db: Database, caller: Caller, element: Mapping[str, Any], *,
 
 
 async def delete(db: Database, caller: Caller, text_id: Any) -> None:
-    module, data = await _load(db, caller, text_id)
+    module, data = await load_record(db, caller, text_id)
+    _check_writable(module)
     await records.delete_record(db, caller, module.entity, data["ID"])
 
 
@@ -245,10 +287,17 @@ async def query(db: Database, caller: Caller, text: Any, *,
                 require_semicolon: bool = True) -> list[dict[str, Any]]:
     """Rows of a VTQL query: the selected fields and `id`, or `[{"count": "N"}]`."""
     stmt = vtql.parse(text if isinstance(text, str) else "", require_semicolon=require_semicolon)
+    return await run_statement(db, caller, stmt)
+
+
+async def run_statement(db: Database, caller: Caller, stmt: vtql.Statement,
+                        extra: Filter | None = None) -> list[dict[str, Any]]:
+    """Rows of a parsed VTQL statement (`extra`: a further canonical filter ANDed in, as
+    `query_related`'s records related to the source)."""
     module = find_module(stmt.module.name)
     if not may(caller, module, write=False):
         raise PermissionDeniedError("Permission to perform the operation is denied")
-    built, names = from_vtql.build_query(module, stmt)
+    built, names = from_vtql.build_query(module, stmt, (lambda: extra) if extra else None)
     found = await queries.run_query(db, caller, built)
     if isinstance(found, int):
         return [{"count": str(found)}]

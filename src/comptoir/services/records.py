@@ -12,7 +12,7 @@ import base64
 import functools
 import hashlib
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +47,9 @@ def _referrers() -> dict[str, list[tuple[Entity, str]]]:
                 found.setdefault(f.ref, []).append((entity, f.name))
     return found
 
+
+#: writes a service adds to a record's create or update, in its transaction: (conn, ID)
+AfterWrite = Callable[[Connection, int], Awaitable[None]]
 
 #: entity -> the references to its records that deleting one clears (ON DELETE SET NULL);
 #: cleared by the service, so that each referring record gets a new ETag and lastmodified
@@ -226,7 +229,9 @@ async def _store_files(conn: Connection, entity: Entity, write: Write,
 
 
 async def create_record(db: Database, caller: Caller, name: str,
-                        body: Mapping[str, Any]) -> Record:
+                        body: Mapping[str, Any], *, after: AfterWrite | None = None) -> Record:
+    """`after(conn, ID)` writes what belongs to the record (its lines) in the same
+    transaction."""
     entity = entity_for(name, Op.CREATE)
     check_operation(entity, caller, write=True)
     write = parse_write(entity, body)
@@ -253,6 +258,8 @@ async def create_record(db: Database, caller: Caller, name: str,
         await _store_files(conn, entity, write, record)
         record_id, rev = await rows.insert_row(conn, entity, record)
         await _apply(conn, entity, write, record_id)
+        if after is not None:
+            await after(conn, record_id)
     return _created(entity, {**record, "ID": record_id}, rev, write)
 
 
@@ -269,7 +276,8 @@ def _created(entity: Entity, record: Mapping[str, Any], rev: int, write: Write) 
 
 
 async def update_record(db: Database, caller: Caller, name: str, record_id: int,
-                        body: Mapping[str, Any], if_match: str | None = None) -> Record:
+                        body: Mapping[str, Any], if_match: str | None = None, *,
+                        after: AfterWrite | None = None) -> Record:
     entity = entity_for(name, Op.UPDATE)
     check_operation(entity, caller, write=True)
     write = parse_write(entity, body)
@@ -293,6 +301,8 @@ async def update_record(db: Database, caller: Caller, name: str, record_id: int,
         if not await rows.update_row(conn, entity, record_id, row[REV], changes):
             raise PreconditionFailedError("Non-matching ETag (modified concurrently)")
         await _apply(conn, entity, write, record_id)
+        if after is not None:
+            await after(conn, record_id)
         row = await _load(conn, entity, caller, record_id)
         return await _decorate(conn, entity, row, extdata=entity.extdata, tags=entity.tags,
                                expanded=())

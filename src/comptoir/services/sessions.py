@@ -200,3 +200,23 @@ async def _open(conn: Connection, user: dict[str, Any], at: int) -> dict[str, An
     return {"session": session, "user": user["ID"], "name": user["name"],
             "email": user["email"], "admin": bool(user["admin"]), "contact": user["contact"],
             "created": at, "expires": at + SESSION_SECONDS}
+
+
+async def authenticate_key(db: Database, username: str, access_key: str,
+                           now: Clock = time.time) -> Caller:
+    """The caller of HTTP Basic `username:access key` (the vtiger Cloud REST form): no
+    challenge, no session; an unknown user fails exactly like a wrong key."""
+    at = int(now())
+    async with db.read() as conn:
+        user = await _user(conn, users.c.name, username) if username else None
+        caller = None
+        if user is not None and _active(user, at) and user["accesskey"]:
+            try:
+                key = keyring.unseal(user["ID"], user["accesskey"])
+            except AuthenticationError:
+                key = ""
+            if key and hmac.compare_digest(key.encode(), access_key.encode()):
+                caller = await load_caller(conn, user["ID"])
+    if caller is None:
+        raise AuthenticationError(INVALID_CREDENTIALS)
+    return caller

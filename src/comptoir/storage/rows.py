@@ -70,6 +70,41 @@ async def exists(conn: Connection, entity: Entity, record_id: int,
     return row is not None
 
 
+async def select_rows_where(conn: Connection, entity: Entity, where: Mapping[str, Any],
+                            order: tuple[str, ...] = ("ID",)) -> list[Row]:
+    """The records whose fields equal `where` (the lines of a document), in `order`."""
+    names = tuple(sorted(where))
+
+    def build() -> sa.Select[Any]:
+        table = TABLES[entity.name]
+        return (sa.select(*_columns(entity))
+                .where(*(table.c[n] == sa.bindparam("w_" + n) for n in names))
+                .order_by(*(table.c[n] for n in order)))
+
+    return await conn.all(build, {"w_" + n: where[n] for n in names},
+                          key=("rows-where", entity.name, names, order))
+
+
+async def max_id(conn: Connection, entity: Entity) -> int:
+    """The highest record ID of an entity (0 without records)."""
+    def build() -> sa.Select[Any]:
+        return sa.select(sa.func.coalesce(sa.func.max(TABLES[entity.name].c.ID), 0))
+
+    return int(await conn.scalar(build, key=("max-id", entity.name)))
+
+
+async def delete_rows_where(conn: Connection, entity: Entity, where: Mapping[str, Any]) -> int:
+    """Delete the records whose fields equal `where`; returns how many."""
+    names = tuple(sorted(where))
+
+    def build() -> sa.Delete:
+        table = TABLES[entity.name]
+        return sa.delete(table).where(*(table.c[n] == sa.bindparam("w_" + n) for n in names))
+
+    return await conn.run(build, {"w_" + n: where[n] for n in names},
+                          key=("delete-where", entity.name, names))
+
+
 # PostgreSQL: an explicit ID does not move the ID sequence; move it past that ID (never
 # back), or a later generated ID would collide with it
 _ADVANCE_SEQUENCE = sa.text(

@@ -19,6 +19,7 @@ STATUS: dict[str, tuple[int, str]] = {
     "invalid_id": (400, "Bad Request"),
     "too_large": (413, "Payload Too Large"),
     "query_syntax": (400, "Bad Request"),
+    "unknown_relation": (400, "Bad Request"),
     "unauthenticated": (401, "Unauthorized"),
     "invalid_challenge": (401, "Unauthorized"),
     "invalid_session": (401, "Unauthorized"),
@@ -29,6 +30,7 @@ STATUS: dict[str, tuple[int, str]] = {
     "unknown_entity": (404, "Not Found"),
     "not_allowed": (405, "Method Not Allowed"),
     "conflict": (409, "Conflict"),
+    "already_converted": (409, "Conflict"),
     "precondition": (412, "Precondition Failed"),
     "schema_behind": (503, "Service Unavailable"),
 }

@@ -20,6 +20,7 @@ WIRE_CODES: dict[str, str] = {
     "invalid_id": "INVALID_ID_ATTRIBUTE",
     "too_large": "INVALID_PARAMETER",
     "query_syntax": "QUERY_SYNTAX_ERROR",
+    "unknown_relation": "UNKOWN_ENTITY",  # sic, vtiger's spelling
     "unauthenticated": "INVALID_USER_CREDENTIALS",
     "invalid_challenge": "INVALID_AUTH_TOKEN",
     "invalid_session": "INVALID_SESSIONID",
@@ -30,6 +31,7 @@ WIRE_CODES: dict[str, str] = {
     "unknown_entity": "ACCESS_DENIED",
     "not_allowed": "OPERATION_NOT_SUPPORTED",
     "conflict": "DATABASE_QUERY_ERROR",
+    "already_converted": "LEAD_ALREADY_CONVERTED",
     "precondition": "DATABASE_QUERY_ERROR",
     "schema_behind": "INTERNAL_SERVER_ERROR",
 }
@@ -51,6 +53,8 @@ def error_body(exc: Exception) -> dict[str, Any]:
         code, message = WIRE_CODES[exc.code], exc.message
         if exc.code == "missing_field":  # vtiger's wording: "<field> does not have a value"
             message = f"{exc.details['field']} does not have a value"
+            if exc.details["problem"] != "does not have a value":  # LineItems: its own words
+                message = exc.details["problem"]
         elif exc.code == "invalid_reference":  # the problem names the field already
             message = exc.details["problem"]
     else:

@@ -24,8 +24,8 @@ from comptoir import __version__
 from comptoir.api.forms import read_bytes
 from comptoir.api.webservice.errors import WireError, error_body
 from comptoir.config import Settings
-from comptoir.errors import BadRequestError, ComptoirError, NotFoundError
-from comptoir.services import modules, sessions
+from comptoir.errors import BadRequestError, ComptoirError, NotFoundError, TooLargeError
+from comptoir.services import documents, leads, modules, related, sessions
 from comptoir.services.access import Caller
 from comptoir.storage.database import Database
 
@@ -136,7 +136,9 @@ async def create(call: Call) -> Any:
 
 
 async def update(call: Call) -> Any:
-    return await modules.update(call.db, call.me, call.element(), partial=False)
+    # Kafinea: `partial_edit=1` next to `operation` edits a locked record (issued invoice)
+    return await modules.update(call.db, call.me, call.element(), partial=False,
+                                partial_edit=call.text("partial_edit").strip() == "1")
 
 
 async def revise(call: Call) -> Any:
@@ -160,6 +162,58 @@ async def sync(call: Call) -> Any:
                               call.text("syncType") or None)
 
 
+async def convert_lead(call: Call) -> Any:
+    return await leads.convert_lead(call.db, call.me, call.element())
+
+
+# --- related records -----------------------------------------------------------------------
+
+
+async def related_types(call: Call) -> Any:
+    return related.related_types(call.me, call.text("elementType"))
+
+
+async def retrieve_related(call: Call) -> Any:
+    return await related.retrieve_related(call.db, call.me, call.text("id"),
+                                          call.text("relatedType"), call.text("relatedLabel"))
+
+
+async def query_related(call: Call) -> Any:
+    return await related.query_related(call.db, call.me, call.text("query"), call.text("id"),
+                                       call.text("relatedLabel"))
+
+
+def _relation_label(call: Call) -> str:
+    """vtiger's `relationIdLabel`, or Kafinea's `relatedLabel`."""
+    return call.text("relationIdLabel") or call.text("relatedLabel")
+
+
+async def add_related(call: Call) -> Any:
+    await related.add_related(call.db, call.me, call.text("sourceRecordId"),
+                              call.text("relatedRecordId"), _relation_label(call))
+    return {"message": "successfull"}
+
+
+async def delete_related(call: Call) -> Any:
+    await related.delete_related(call.db, call.me, call.text("sourceRecordId"),
+                                 call.text("relatedRecordId"), _relation_label(call))
+    return {"message": "successfull"}
+
+
+# --- files ---------------------------------------------------------------------------------
+
+
+async def file_upload(call: Call) -> Any:
+    return await documents.upload_file(
+        call.db, call.me, call.text("parentId", required=True),
+        call.text("attachmentType") or "Attachment", call.text("fileName", required=True),
+        call.text("fileContents", required=True), call.settings.max_file_bytes)
+
+
+async def files_retrieve(call: Call) -> Any:
+    return await documents.retrieve_file(call.db, call.me, call.text("id", required=True))
+
+
 @dataclass(frozen=True)
 class Operation:
     handler: Handler
@@ -167,6 +221,8 @@ class Operation:
     post: bool
     #: may run without a session
     prelogin: bool = False
+    #: carries file content: its body may pass max_body_bytes (the file: max_file_bytes)
+    files: bool = False
 
 
 OPERATIONS: dict[str, Operation] = {
@@ -177,19 +233,29 @@ OPERATIONS: dict[str, Operation] = {
     "listtypes": Operation(list_types, post=False),
     "describe": Operation(describe, post=False),
     "retrieve": Operation(retrieve, post=False),
+    "retrieve_inventory": Operation(retrieve, post=False),  # retrieve has the LineItems
     "create": Operation(create, post=True),
     "update": Operation(update, post=True),
     "revise": Operation(revise, post=True),
     "delete": Operation(delete, post=True),
     "query": Operation(query, post=False),
     "sync": Operation(sync, post=False),
+    "relatedtypes": Operation(related_types, post=False),
+    "retrieve_related": Operation(retrieve_related, post=False),
+    "query_related": Operation(query_related, post=False),
+    "add_related": Operation(add_related, post=True),
+    "delete_related": Operation(delete_related, post=True),
+    "convertlead": Operation(convert_lead, post=True),
+    "fileupload": Operation(file_upload, post=True, files=True),
+    "files_retrieve": Operation(files_retrieve, post=False),
 }
 
 
 # --- transport -----------------------------------------------------------------------------
 
 
-async def _body(request: Request, limit: int) -> dict[str, str]:
+async def read_form(request: Request, limit: int) -> dict[str, str]:
+    """The form fields of a POST body (none for other methods)."""
     if request.method != "POST":
         return {}
     raw = await read_bytes(request, limit)
@@ -199,6 +265,17 @@ async def _body(request: Request, limit: int) -> dict[str, str]:
         return dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
     except UnicodeDecodeError:
         raise BadRequestError("body: is not UTF-8 form data") from None
+
+
+def _body_limit(settings: Settings) -> int:
+    """The largest body read before the operation is known: a form carrying the base64 of
+    max_file_bytes (4/3 of the bytes, up to 3/2 with `+` and `/` form-encoded) and the other
+    parameters.  Operations without files are then held to max_body_bytes."""
+    return settings.max_file_bytes * 3 // 2 + settings.max_body_bytes
+
+
+def _form_size(form: dict[str, str]) -> int:
+    return sum(len(k) + len(v) + 2 for k, v in form.items())
 
 
 def _json(data: dict[str, Any]) -> Response:
@@ -211,11 +288,14 @@ async def webservice(request: Request) -> Response:
         if request.path_params.get("instance", settings.instance) != settings.instance:
             raise NotFoundError(f"Unknown instance: {request.path_params['instance']}")
         query = dict(request.query_params)
-        body = await _body(request, settings.max_body_bytes)
+        body = await read_form(request, _body_limit(settings))
         name = (body.get("operation") or query.get("operation") or "").lower()
         operation = OPERATIONS.get(name)
         if operation is None:
             raise WireError("UNKNOWN_OPERATION", f"Unknown operation requested: {name[:60]}")
+        if not operation.files and _form_size(body) > settings.max_body_bytes:
+            raise TooLargeError(f"body: larger than {settings.max_body_bytes} bytes "
+                                "(setting max_body_bytes)")
         params = {**query, **body} if operation.post else {**body, **query}
         call = Call(request.app.state.db, settings, params)
         if not operation.prelogin:

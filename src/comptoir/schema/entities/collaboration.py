@@ -1,5 +1,6 @@
 """Collaboration: feed records, comments, files, likes, follows, events, associations, notes,
-custom objects, links, categories and the stored binary contents.
+custom objects, links, categories, documents and their folders, and the stored binary
+contents.
 
 First generated from the ZeyOS spec by tools/gen_registry.py; this file, not the spec,
 is now the source of truth.
@@ -7,7 +8,12 @@ is now the source of truth.
 
 from __future__ import annotations
 
-from comptoir.schema.entities import CANONICAL_ENTITIES, FOLLOWABLE_ENTITIES, VISIBILITY
+from comptoir.schema.entities import (
+    CANONICAL_ENTITIES,
+    FOLLOWABLE_ENTITIES,
+    NO_YES,
+    VISIBILITY,
+)
 from comptoir.schema.entity import ALL_OPS, READ_OPS, Access, Entity, Op, Ownership
 from comptoir.schema.fields import (
     NOW,
@@ -492,6 +498,66 @@ CATEGORIES = Entity(
     ),
 )
 
+DOCUMENTFOLDERS = Entity(
+    name="documentfolders",
+    singular="document folder",
+    area="collaboration",
+    doc="Folders of documents (webservice DocumentFolders); a new instance has one, Default.",
+    fields=(
+        Id("Document folder ID"),
+        Created(),
+        Creator(),
+        Text("description", "Detailed general description"),
+        Modified(),
+        Text("name", "Name", min_length=1, default=None, searchable=True),
+    ),
+    read=Access(("documents",)),
+    write=Access(("documents",)),
+    ops=ALL_OPS,
+)
+
+DOCUMENTS = Entity(
+    name="documents",
+    singular="document",
+    area="collaboration",
+    doc="Documents: a file stored here (INTERNAL) or a link to one (EXTERNAL), in a folder "
+        "(webservice Documents, FileUpload, files_retrieve).",
+    fields=(
+        Id("Document ID"),
+        Enum("active", NO_YES, "Active (0=NO, 1=YES)", nullable=False, default=1),
+        Ref("assigneduser", "users", "Assigned user ID (webservice: assigned_user_id)"),
+        Binfile(
+            "binfile",
+            (
+                "Bin file ID; on create or update give a binfile-content object instead "
+                "(content: Base64-encoded, or uri: data URI)"
+            ),
+        ),
+        Created(),
+        Creator(),
+        Text("filename", "Filename", searchable=True),
+        Ref("folder", "documentfolders", "Document folder ID"),
+        Modified(),
+        Enum(
+            "locationtype",
+            {0: "INTERNAL", 1: "EXTERNAL"},
+            "Where the file is: 0=INTERNAL (binfile), 1=EXTERNAL (url)",
+            nullable=False,
+            default=0,
+        ),
+        Text("mimetype", "MIME type (RFC 2045)"),
+        Text("note", "Note (plain text or HTML)"),
+        Ref("ownergroup", "groups", "Owner group ID (null=PUBLIC)", on_delete=OnDelete.CASCADE),
+        FileSize("binfile"),
+        Text("title", "Title", min_length=1, default=None, searchable=True),
+        Text("url", "URL of an EXTERNAL document"),
+    ),
+    read=Access(("documents",)),
+    write=Access(("documents",)),
+    ops=ALL_OPS,
+    ownership=Ownership.GROUP,
+)
+
 BINFILES = Entity(
     name="binfiles",
     singular="bin file",
@@ -528,5 +594,7 @@ ENTITIES: tuple[Entity, ...] = (
     OBJECTS,
     LINKS,
     CATEGORIES,
+    DOCUMENTFOLDERS,
+    DOCUMENTS,
     BINFILES,
 )

@@ -501,6 +501,61 @@ INVITATIONS = Entity(
     parents=("appointment",),
 )
 
+LEADS = Entity(
+    name="leads",
+    singular="lead",
+    area="crm",
+    doc=("Prospective customers not yet qualified: a person and their company. Converting a "
+         "lead makes an account, a contact and possibly an opportunity (webservice Leads)."),
+    fields=(
+        Id("Lead ID"),
+        Ref("account", "accounts", "Account made by the conversion"),
+        Text("address", "Address (street and building/suite number)"),
+        Ref("assigneduser", "users", "Assigned user ID"),
+        Text("cell", "Cell phone number"),
+        Text("city", "City or municipality"),
+        Text("company", "Company name", searchable=True),
+        Ref("contact", "contacts", "Contact made by the conversion"),
+        Enum("converted", NO_YES, "Converted (then read-only for the webservice)",
+             nullable=False, default=0),
+        Text("country", "Country code or name"),
+        Created(),
+        Creator(),
+        Text("description", "Detailed general description"),
+        Text("email", "Primary e-mail address", searchable=True),
+        Text("email2", "Secondary e-mail address"),
+        Text("fax", "Fax number"),
+        Text("firstname", "First name (given name)", searchable=True),
+        Modified(),
+        Text("lastname", "Last name (surname)", min_length=1, default=None, searchable=True),
+        Text("leadnum", "Lead number", searchable=True),
+        Ref("opportunity", "opportunities", "Opportunity made by the conversion"),
+        Ref("ownergroup", "groups", "Owner group ID (null=PUBLIC)", on_delete=OnDelete.CASCADE),
+        Text("phone", "Primary phone number"),
+        Text("position", "Position or job title"),
+        Text("postalcode", "Postal or ZIP code"),
+        Text("region", "Region or state"),
+        Text("source", "Where the lead came from (web site, trade show, ...)"),
+        Enum(
+            "status",
+            {0: "NEW", 1: "CONTACTED", 2: "QUALIFIED", 3: "UNQUALIFIED", 4: "LOST"},
+            "Status",
+            nullable=False,
+            default=0,
+        ),
+        Text("title", "Title or salutation"),
+        Text("website", "Website URL"),
+    ),
+    read=Access(("leads",)),
+    write=Access(("leads",)),
+    ops=ALL_OPS,
+    extdata=True,
+    tags=True,
+    ownership=Ownership.GROUP,
+    get_params=("extdata", "tags"),
+)
+
+
 ENTITIES: tuple[Entity, ...] = (
     ACCOUNTS,
     ADDRESSES,
@@ -510,4 +565,5 @@ ENTITIES: tuple[Entity, ...] = (
     ACTIONSTEPS,
     APPOINTMENTS,
     INVITATIONS,
+    LEADS,
 )

@@ -26,6 +26,9 @@ from comptoir.schema.fields import (
 )
 from comptoir.schema.rules import NotAfter, NullForValue, RequiredForValue
 
+#: transactions.taxtype
+TAX_TYPES = {0: "GROUP", 1: "INDIVIDUAL"}
+
 TRANSACTIONS = Entity(
     name="transactions",
     singular="transaction",
@@ -33,6 +36,10 @@ TRANSACTIONS = Entity(
     doc="Billing, procurement and production documents.",
     fields=(
         Id("Transaction ID"),
+        Number(
+            "adjustment",
+            "Signed adjustment added to the grand total (webservice: txtAdjustment)",
+        ),
         Ref("account", "accounts", "Account ID; must be null for PRODUCTION"),
         Ref("assigneduser", "users", "Assigned user ID"),
         Text("billingaddress", "Billing address (street and building/suite number)"),
@@ -62,6 +69,15 @@ TRANSACTIONS = Entity(
             default=NOW,
         ),
         Number("discount", "Total absolute discount", nullable=False, default=0),
+        Number(
+            "discountamount",
+            "Document discount amount; wins over discountpercent when above 0 "
+            "(webservice: hdnDiscountAmount)",
+        ),
+        Number(
+            "discountpercent",
+            "Document discount in percent of the subtotal (webservice: hdnDiscountPercent)",
+        ),
         Timestamp("duedate", "Due date as a Unix time stamp"),
         Number(
             "exchangerate",
@@ -69,6 +85,11 @@ TRANSACTIONS = Entity(
             nullable=False,
             default=1,
             minimum=0,
+        ),
+        Number(
+            "grandtotal",
+            "Grand total, computed from the line items, rounded to 8 places "
+            "(webservice: hdnGrandTotal)",
         ),
         Ref(
             "item",
@@ -81,17 +102,36 @@ TRANSACTIONS = Entity(
         Number("margin", "Total absolute margin", nullable=False, default=0),
         Number("netamount", "Total net amount", nullable=False, default=0),
         Ref("ownergroup", "groups", "Owner group ID (null=PUBLIC)", on_delete=OnDelete.CASCADE),
+        Number(
+            "pretaxtotal",
+            "Total before taxes, computed from the line items, rounded to 8 places "
+            "(webservice: pre_tax_total)",
+        ),
         Int(
             "productionfactor",
             "Production factor; is required for PRODUCTION, otherwise must be null",
             minimum=0,
         ),
+        Text("purchaseorder", "Purchase order reference of the customer "
+             "(webservice: vtiger_purchaseorder)"),
+        Ref("quote", "transactions", "Quote this document was made from (webservice: quote_id)"),
+        Ref(
+            "salesorder",
+            "transactions",
+            "Sales order this document was made from (webservice: salesorder_id)",
+        ),
+        Number("shippingamount", "Shipping and handling charge (webservice: hdnS_H_Amount)"),
         Text("shippingaddress", "Shipping address (street and building/suite number)"),
         Text("shippingcity", "Shipping city or municipality"),
         Text("shippingcountry", "Shipping country code (ISO 3166-1 alpha-2)", max_length=2),
         Text("shippingpostalcode", "Shipping postal or ZIP code"),
         Text("shippingrecipient", "Shipping recipient"),
         Text("shippingregion", "Shipping region or state"),
+        Json(
+            "shippingtaxes",
+            "JSON-encoded shipping and handling taxes in percent by tax name (object, "
+            'e.g. {"tax1": 4.5}; webservice: shipping_&_handling_shtax1..)',
+        ),
         Enum(
             "status",
             {
@@ -124,8 +164,21 @@ TRANSACTIONS = Entity(
             nullable=False,
             default=0,
         ),
+        Text("subject", "Subject (webservice: subject)", searchable=True),
+        Number(
+            "subtotal",
+            "Subtotal of the line items (with their taxes in individual tax mode), rounded "
+            "to 8 places (webservice: hdnSubTotal)",
+        ),
         Number("tax", "Total tax amount", nullable=False, default=0),
         Text("taxid", "Tax ID (e.g. VATIN or SSN)"),
+        Enum(
+            "taxtype",
+            TAX_TYPES,
+            "Tax mode: per document or per line (0=GROUP, 1=INDIVIDUAL; webservice: hdnTaxType)",
+            nullable=False,
+            default=0,
+        ),
         Text("transactionnum", "Transaction number", min_length=1, default=None, searchable=True),
         Enum(
             "type",
@@ -354,8 +407,80 @@ COUPONCODES = Entity(
     get_params=("extdata",),
 )
 
+LINEITEMS = Entity(
+    name="lineitems",
+    singular="line item",
+    area="sales",
+    doc="The lines of a quote, order or invoice: an item, its quantity, price, discount "
+    "and taxes (webservice: LineItem).",
+    fields=(
+        Id("Line item ID", wide=True),
+        Text("comment", "Comment shown on the document (webservice: comment)"),
+        Created(),
+        Text("description", "Description (webservice: description)"),
+        Number("discountamount", "Discount amount; wins over discountpercent "
+               "(webservice: discount_amount)"),
+        Number("discountpercent", "Discount in percent of price times quantity "
+               "(webservice: discount_percent)"),
+        Ref("item", "items", "Item ID: the product or service (webservice: productid)"),
+        Number("listprice", "Unit price (webservice: listprice)", nullable=False, default=0),
+        Modified(),
+        Number("quantity", "Quantity (webservice: quantity)", nullable=False, default=1),
+        Int("sequence", "Position on the document, from 1 (webservice: sequence_no)",
+            nullable=False, default=1, minimum=1),
+        Number("tax1", "Percent of tax tax1 (webservice: tax1)"),
+        Number("tax2", "Percent of tax tax2 (webservice: tax2)"),
+        Number("tax3", "Percent of tax tax3 (webservice: tax3)"),
+        Ref(
+            "transaction",
+            "transactions",
+            "Transaction ID (dependency; webservice: parent_id)",
+            on_delete=OnDelete.CASCADE,
+            nullable=False,
+            dependency=True,
+        ),
+    ),
+    read=Access(("billing", "procurement", "production")),
+    write=Access(("billing", "procurement", "production")),
+    ops=ALL_OPS,
+    parents=("transaction",),
+)
+
+TAXES = Entity(
+    name="taxes",
+    singular="tax",
+    area="sales",
+    doc="The taxes of inventory documents: tax1 VAT 4.5 %, tax2 Sales 10 % and tax3 "
+    "Service 12.5 % out of the box (webservice: Tax).",
+    fields=(
+        Id("Tax ID"),
+        Enum("active", NO_YES, "Offered on new documents", nullable=False, default=1),
+        Json("compoundon", "JSON-encoded names of the taxes a COMPOUND tax is computed on "
+             '(array, e.g. ["tax1"])'),
+        Created(),
+        Text("label", "Label shown to people (VAT, Sales, ...)"),
+        Enum(
+            "method",
+            {0: "SIMPLE", 1: "COMPOUND", 2: "DEDUCTED"},
+            "Method (0=SIMPLE, 1=COMPOUND, 2=DEDUCTED: subtracted, group tax mode only)",
+            nullable=False,
+            default=0,
+        ),
+        Modified(),
+        Text("name", "Name used on line items: tax1, tax2, tax3", min_length=1, default=None,
+             unique=True),
+        Number("percentage", "Default rate in percent", nullable=False, default=0,
+               minimum=0),
+    ),
+    read=Access(("billing", "procurement", "production")),
+    write=Access(admin_only=True),
+    ops=ALL_OPS,
+)
+
 ENTITIES: tuple[Entity, ...] = (
     TRANSACTIONS,
+    LINEITEMS,
+    TAXES,
     CONTRACTS,
     COUPONS,
     COUPONCODES,

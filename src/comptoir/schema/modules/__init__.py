@@ -6,13 +6,25 @@ each a view of a canonical entity (see `schema/module.py`).
 from __future__ import annotations
 
 from comptoir.schema.module import Module
-from comptoir.schema.modules import calendar, catalog, crm, projects, system
+from comptoir.schema.modules import (
+    calendar,
+    catalog,
+    crm,
+    documents,
+    leads,
+    projects,
+    sales,
+    system,
+)
 
 AREAS = (
     crm,
+    leads,
     catalog,
     projects,
     calendar,
+    documents,
+    sales,
     system,
 )
 

@@ -37,6 +37,7 @@ PRODUCTS = Module(
     label_fields=("productname",),
     # items.type: SIMPLE, SERIALS, CHARGES, SERIALSANDCHARGES, SET, CONTAINER, NOSTOCK, MODEL
     where={"type": (0, 1, 2, 3, 4, 5, 7)},
+    files={"Image": "picbinfile"},
 )
 
 SERVICES = Module(

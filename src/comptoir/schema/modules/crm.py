@@ -10,6 +10,7 @@ from comptoir.schema.module import (
     Owner,
     Picklist,
     Reference,
+    Relation,
     Ws,
     WsType,
 )
@@ -36,6 +37,10 @@ ACCOUNTS = Module(
     label_fields=("accountname",),
     # suppliers only are Vendors; customer-and-supplier accounts are both
     where={"type": (0, 1, 3, 4, 5)},
+    relations=(Relation("Contacts", "Contacts", "account"),
+               Relation("Potentials", "Potentials", "account"),
+               Relation("HelpDesk", "HelpDesk", "account"),
+               Relation("Projects", "Project", "account")),
     create_defaults={"currency": "default"},
 )
 
@@ -54,6 +59,7 @@ VENDORS = Module(
     ),
     label_fields=("vendorname",),
     where={"type": (2, 3)},
+    relations=(Relation("Contacts", "Contacts", "account"),),
     create_defaults={"currency": "default"},
 )
 
@@ -85,6 +91,7 @@ CONTACTS = Module(
         Description(),
     ),
     label_fields=("firstname", "lastname"),
+    relations=(Relation("Potentials", "Potentials", "contact"),),
 )
 
 #: opportunities.status: UNEVALUATED, ELIGIBLE, FEEDBACKREQUIRED, INNEGOTIATION, OFFERED,
@@ -132,6 +139,7 @@ CAMPAIGNS = Module(
     ),
     label_fields=("campaignname",),
     create_defaults={"datefrom": "=dateto"},
+    relations=(Relation("Potentials", "Potentials", "campaign"),),
 )
 
 MODULES = (CAMPAIGNS, VENDORS, POTENTIALS, ACCOUNTS, CONTACTS)

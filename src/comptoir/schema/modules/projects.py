@@ -10,6 +10,7 @@ from comptoir.schema.module import (
     Owner,
     Picklist,
     Reference,
+    Relation,
     Ws,
     WsType,
 )
@@ -55,6 +56,8 @@ PROJECT = Module(
         Description(),
     ),
     label_fields=("projectname",),
+    relations=(Relation("Project Tasks", "ProjectTask", "project"),
+               Relation("HelpDesk", "HelpDesk", "project")),
 )
 
 PROJECT_TASK = Module(

@@ -1,0 +1,352 @@
+"""Inventory documents (Quotes, SalesOrder, Invoice, PurchaseOrder) through the webservice:
+their `LineItems`, the top-level `productid` and the totals (reference §6).
+
+`services/modules.py` parses the header as for any module and hands it over here; the
+lines are checked (products exist and are Products or Services, quantities are numbers)
+before anything is written, the totals are computed by `domain/inventory.py` in `Decimal`
+and stored rounded to 8 places, and the header and its lines are written in one
+transaction.  An update with `LineItems` replaces every line; without, the lines stay and
+the totals are computed again from them (vtiger 8).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import orjson
+
+from comptoir.domain import inventory as rules
+from comptoir.domain import module_values as mv
+from comptoir.errors import (
+    InvalidFieldError,
+    InvalidIdError,
+    InvalidReferenceError,
+    MissingFieldError,
+    PermissionDeniedError,
+)
+from comptoir.schema.module import Module
+from comptoir.schema.modules import MODULES
+from comptoir.schema.registry import ENTITIES
+from comptoir.services import records
+from comptoir.services.access import Caller
+from comptoir.storage import rows
+from comptoir.storage.database import Connection, Database
+
+LINEITEMS, TAXES, ITEMS = ENTITIES["lineitems"], ENTITIES["taxes"], ENTITIES["items"]
+TRANSACTIONS = ENTITIES["transactions"]
+LINE_PREFIX = MODULES["LineItem"].prefix
+#: the modules a line's `productid` may name
+PRODUCT_MODULES = (MODULES["Products"], MODULES["Services"])
+#: keys of a line a client sends back as it read them, which are not written
+LINE_META_KEYS = frozenset({"id", "parent_id", "sequence_no", "product_name", "entity_type",
+                            "incrementondel", "deleted", "image", "purchase_cost", "margin",
+                            "lineitem_id"})
+LINE_TAXES = ("tax1", "tax2", "tax3")
+LINE_KEYS = frozenset({"productid", "quantity", "listprice", "discount_percent",
+                       "discount_amount", "comment", "description", *LINE_TAXES})
+#: the S&H charge (vtiger's charge 1) and its taxes
+CHARGE = "shipping_&_handling"
+_CHARGE_TAX = re.compile(r"^shipping_&_handling_shtax([1-3])$")
+#: the number a document gets when the client gives none: prefix + (highest ID + 1)
+NUMBER_PREFIXES = {"Quotes": "QUO", "SalesOrder": "SO", "Invoice": "INV",
+                   "PurchaseOrder": "PO"}
+_EIGHT = Decimal("1e-8")
+
+
+def is_inventory_key(name: str) -> bool:
+    """An element key this service handles (not a field of the module)."""
+    return name in ("LineItems", CHARGE) or _CHARGE_TAX.match(name) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class LineInput:
+    """One line as written: the item, and the amounts as given (listprice None: the
+    item's selling price)."""
+
+    item: int
+    quantity: Decimal
+    listprice: Decimal | None = None
+    discount_percent: Decimal | None = None
+    discount_amount: Decimal | None = None
+    comment: str = ""
+    description: str = ""
+    taxes: Mapping[str, Decimal] = field(default_factory=dict)
+
+
+def _number(name: str, value: Any, where: str) -> Decimal | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise InvalidOperation
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise InvalidFieldError(name, f"{where}: must be a number, not {str(value)[:40]!r}") from None
+    if not number.is_finite():
+        raise InvalidFieldError(name, f"{where}: must be a finite number")
+    return number
+
+
+def _text(name: str, value: Any, where: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str | int | float):
+        raise InvalidFieldError(name, f"{where}: must be a string")
+    return str(value)
+
+
+def parse_line(raw: Any, n: int) -> tuple[LineInput, Module]:
+    """A line of `LineItems` (the n-th, from 1) and the module of its product."""
+    where = f"LineItems line {n}"
+    if not isinstance(raw, dict):
+        raise InvalidFieldError("LineItems", f"line {n} must be a JSON object")
+    for key in raw:
+        if key not in LINE_KEYS and key not in LINE_META_KEYS:
+            raise PermissionDeniedError(f"Permission to access {str(key)[:60]} attribute "
+                                        f"denied: LineItem has no field {str(key)[:60]}")
+    product = raw.get("productid")
+    if product is None or (isinstance(product, str) and not product.strip()):
+        raise MissingFieldError("productid")
+    try:
+        module, item = mv.module_of(product)
+    except InvalidIdError:
+        module, item = None, 0
+    if module not in PRODUCT_MODULES or module is None:
+        raise InvalidReferenceError("productid", f"Invalid reference specified for productid: "
+                                                 f"{where}: {str(product)[:40]!r} is not a "
+                                                 "Products or Services id")
+    quantity = _number("quantity", raw.get("quantity"), where)
+    if quantity is None:
+        raise MissingFieldError("quantity")
+    taxes = {name: percent for name in LINE_TAXES
+             if (percent := _number(name, raw.get(name), where)) is not None}
+    line = LineInput(item, quantity, _number("listprice", raw.get("listprice"), where),
+                     _number("discount_percent", raw.get("discount_percent"), where),
+                     _number("discount_amount", raw.get("discount_amount"), where),
+                     _text("comment", raw.get("comment"), where),
+                     _text("description", raw.get("description"), where), taxes)
+    return line, module
+
+
+def parse_lines(raw: Any) -> list[tuple[LineInput, Module]]:
+    if isinstance(raw, dict):  # PHP clients send arrays as objects keyed 0, 1, ...
+        raw = list(raw.values())
+    if not isinstance(raw, list) or not raw:
+        raise MissingFieldError("LineItems", "Mandatory Fields Missing..")
+    return [parse_line(line, n) for n, line in enumerate(raw, 1)]
+
+
+async def _resolve(conn: Connection, parsed: list[tuple[LineInput, Module]]) -> list[LineInput]:
+    """The lines with their items checked (they exist, in the module named) and their list
+    prices filled in."""
+    lines = []
+    for n, (line, module) in enumerate(parsed, 1):
+        row = await rows.select_row(conn, ITEMS, line.item)
+        if row is None or not all(row[k] in v for k, v in module.where.items()):
+            raise InvalidReferenceError(
+                "productid", f"Invalid reference specified for productid: LineItems line {n}: "
+                             f"{module.name} {mv.ws_id(module.prefix, line.item)} does not exist")
+        if line.listprice is None:
+            line = replace(line, listprice=_decimal(row["sellingprice"]))
+        lines.append(line)
+    return lines
+
+
+async def _tax_definitions(conn: Connection) -> list[rules.Tax]:
+    methods = list(rules.TaxMethod)
+    found = []
+    for row in await rows.select_rows_where(conn, TAXES, {}):
+        compoundon = orjson.loads(row["compoundon"]) if row["compoundon"] else []
+        found.append(rules.Tax(row["name"], methods[row["method"]],
+                               tuple(str(name) for name in compoundon)))
+    return found
+
+
+def _decimal(value: Any) -> Decimal:
+    return Decimal(0) if value is None else Decimal(str(value))
+
+
+def _optional(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def _stored(value: Decimal) -> float:
+    """A computed amount as stored: rounded to 8 places."""
+    return float(value.quantize(_EIGHT))
+
+
+def _charges(element: Mapping[str, Any], values: dict[str, Any],
+             current: Mapping[str, Any]) -> None:
+    """`shipping_&_handling` (the S&H amount, when `hdnS_H_Amount` is not given) and its
+    taxes `shipping_&_handling_shtaxN` (percent) into the canonical values."""
+    if CHARGE in element and "shippingamount" not in values:
+        amount = _number(CHARGE, element[CHARGE], "S&H")
+        values["shippingamount"] = None if amount is None else float(amount)
+    taxes = dict(orjson.loads(current["shippingtaxes"]) if current.get("shippingtaxes") else {})
+    given = False
+    for key, value in element.items():
+        found = _CHARGE_TAX.match(key)
+        if found:
+            given = True
+            percent = _number(key, value, "S&H tax")
+            taxes.pop(f"tax{found[1]}", None)
+            if percent is not None:
+                taxes[f"tax{found[1]}"] = float(percent)
+    if given:
+        values["shippingtaxes"] = orjson.dumps(dict(sorted(taxes.items()))).decode()
+
+
+def _totals(lines: list[LineInput], header: Mapping[str, Any],
+            definitions: list[rules.Tax]) -> dict[str, Any]:
+    """The canonical total fields of a document with these lines and header values."""
+    shipping_taxes = orjson.loads(header["shippingtaxes"]) if header.get("shippingtaxes") else {}
+    totals = rules.compute_totals(
+        [rules.Line(line.listprice or Decimal(0), line.quantity, line.discount_percent,
+                    line.discount_amount, dict(line.taxes)) for line in lines],
+        rules.Header(rules.TaxType.INDIVIDUAL if header.get("taxtype") == 1
+                     else rules.TaxType.GROUP,
+                     _optional(header.get("discountpercent")),
+                     _optional(header.get("discountamount")),
+                     _decimal(header.get("shippingamount")),
+                     {k: _decimal(v) for k, v in shipping_taxes.items()},
+                     _decimal(header.get("adjustment"))),
+        definitions)
+    return {"subtotal": _stored(totals.subtotal), "pretaxtotal": _stored(totals.pre_tax_total),
+            "grandtotal": _stored(totals.grand_total), "tax": _stored(totals.tax),
+            "netamount": _stored(totals.pre_tax_total), "discount": _stored(totals.discount)}
+
+
+def _line_values(line: LineInput, sequence: int, transaction: int) -> dict[str, Any]:
+    def number(value: Decimal | None) -> float | None:
+        return None if value is None else float(value)
+
+    return {"transaction": transaction, "item": line.item, "sequence": sequence,
+            "quantity": float(line.quantity), "listprice": float(line.listprice or 0),
+            "discountpercent": number(line.discount_percent),
+            "discountamount": number(line.discount_amount), "comment": line.comment,
+            "description": line.description,
+            **{name: number(line.taxes.get(name)) for name in LINE_TAXES}}
+
+
+async def _write_lines(conn: Connection, transaction: int, lines: list[LineInput]) -> None:
+    await rows.delete_rows_where(conn, LINEITEMS, {"transaction": transaction})
+    for sequence, line in enumerate(lines, 1):
+        values = _line_values(line, sequence, transaction)
+        values["creationdate"] = values["lastmodified"] = int(time.time())
+        await rows.insert_row(conn, LINEITEMS, values)
+
+
+def _stored_line(row: Mapping[str, Any]) -> LineInput:
+    return LineInput(row["item"] or 0, _decimal(row["quantity"]), _decimal(row["listprice"]),
+                     _optional(row["discountpercent"]), _optional(row["discountamount"]),
+                     row["comment"], row["description"],
+                     {name: _decimal(row[name]) for name in LINE_TAXES if row[name] is not None})
+
+
+# --- operations ----------------------------------------------------------------------------
+
+
+async def create_document(db: Database, caller: Caller, module: Module, values: dict[str, Any],
+                          element: Mapping[str, Any]) -> dict[str, Any]:
+    """Create a document with its lines: `values` are the header's canonical values."""
+    parsed = parse_lines(element.get("LineItems"))
+    _charges(element, values, {})
+    async with db.read() as conn:
+        lines = await _resolve(conn, parsed)
+        definitions = await _tax_definitions(conn)
+        if not values.get("transactionnum"):
+            number = await rows.max_id(conn, TRANSACTIONS) + 1
+            values["transactionnum"] = f"{NUMBER_PREFIXES.get(module.name, 'DOC')}{number}"
+    values.update(_totals(lines, values, definitions))
+
+    async def write_lines(conn: Connection, record_id: int) -> None:
+        await _write_lines(conn, record_id, lines)
+
+    record = await records.create_record(db, caller, module.entity, values, after=write_lines)
+    return await render_document(db, module, record.data)
+
+
+async def update_document(db: Database, caller: Caller, module: Module,
+                          current: Mapping[str, Any], values: dict[str, Any],
+                          element: Mapping[str, Any]) -> dict[str, Any]:
+    """Update a document: with `LineItems` every line is replaced, without they stay; the
+    totals are computed again either way."""
+    record_id = current["ID"]
+    parsed = parse_lines(element["LineItems"]) if "LineItems" in element else None
+    _charges(element, values, current)
+    async with db.read() as conn:
+        if parsed is not None:
+            lines = await _resolve(conn, parsed)
+        else:
+            stored = await rows.select_rows_where(conn, LINEITEMS, {"transaction": record_id},
+                                                  ("sequence", "ID"))
+            lines = [_stored_line(row) for row in stored]
+        definitions = await _tax_definitions(conn)
+    values.update(_totals(lines, {**current, **values}, definitions))
+
+    async def write_lines(conn: Connection, transaction: int) -> None:
+        if parsed is not None:
+            await _write_lines(conn, transaction, lines)
+
+    record = await records.update_record(db, caller, module.entity, record_id, values,
+                                         after=write_lines)
+    return await render_document(db, module, record.data)
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def _places(value: Any, places: int) -> str | None:
+    return None if value is None else f"{Decimal(str(value)):.{places}f}"
+
+
+def _product_module(item: Mapping[str, Any]) -> Module:
+    for module in PRODUCT_MODULES:
+        if all(item[k] in v for k, v in module.where.items()):
+            return module
+    return PRODUCT_MODULES[0]
+
+
+async def render_document(db: Database, module: Module, data: Mapping[str, Any]) -> dict[str, Any]:
+    """A document as `retrieve` answers it: its fields, `productid` (the first line's
+    product), `LineItems` and the S&H charge with its taxes."""
+    result = mv.render(module, data)
+    async with db.read() as conn:
+        found = await rows.select_rows_where(conn, LINEITEMS, {"transaction": data["ID"]},
+                                             ("sequence", "ID"))
+        items = {}
+        for row in found:
+            if row["item"] is not None and row["item"] not in items:
+                items[row["item"]] = await rows.select_row(conn, ITEMS, row["item"])
+    parent = mv.ws_id(module.prefix, data["ID"])
+    lines = []
+    for row in found:
+        item = items.get(row["item"]) if row["item"] is not None else None
+        product = _product_module(item) if item is not None else None
+        lines.append({
+            "parent_id": parent,
+            "productid": mv.ws_id(product.prefix, row["item"]) if product else "",
+            "sequence_no": str(row["sequence"]),
+            "quantity": _places(row["quantity"], 3),
+            "listprice": _places(row["listprice"], 8),
+            "discount_percent": _places(row["discountpercent"], 3),
+            "discount_amount": _places(row["discountamount"], 8),
+            "comment": row["comment"],
+            "description": row["description"],
+            **{name: _places(row[name], 3) for name in LINE_TAXES},
+            "id": mv.ws_id(LINE_PREFIX, row["ID"]),
+            "product_name": item["name"] if item else "",
+            "entity_type": product.name if product else "",
+        })
+    result["productid"] = lines[0]["productid"] if lines else ""
+    result["LineItems"] = lines
+    result[CHARGE] = _places(data.get("shippingamount") or 0, 8)
+    shipping = orjson.loads(data["shippingtaxes"]) if data.get("shippingtaxes") else {}
+    for name, percent in sorted(shipping.items()):
+        result[f"{CHARGE}_sh{name}"] = _places(percent, 3)
+    return result
