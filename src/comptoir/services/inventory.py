@@ -22,6 +22,7 @@ import orjson
 
 from comptoir.domain import inventory as rules
 from comptoir.domain import module_values as mv
+from comptoir.domain.values import in_range
 from comptoir.errors import (
     InvalidFieldError,
     InvalidIdError,
@@ -343,6 +344,9 @@ async def render_document(db: Database, module: Module, data: Mapping[str, Any])
             "product_name": item["name"] if item else "",
             "entity_type": product.name if product else "",
         })
+    if not found:  # a document written through the REST API: its lines are `items` JSON
+        lines = await _json_lines(db, parent, data)
+        _total_fallbacks(module, result, data)
     result["productid"] = lines[0]["productid"] if lines else ""
     result["LineItems"] = lines
     result[CHARGE] = _places(data.get("shippingamount") or 0, 8)
@@ -350,3 +354,60 @@ async def render_document(db: Database, module: Module, data: Mapping[str, Any])
     for name, percent in sorted(shipping.items()):
         result[f"{CHARGE}_sh{name}"] = _places(percent, 3)
     return result
+
+
+def _json_items(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    try:
+        items = orjson.loads(data["items"]) if data.get("items") else []
+    except orjson.JSONDecodeError:
+        return []
+    if not isinstance(items, list):
+        return []
+    return [item for item in items if isinstance(item, dict)]
+
+
+async def _json_lines(db: Database, parent: str, data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The lines of a document whose lines are the ZeyOS `items` JSON (written through the
+    REST API), read only: `amount` is the quantity, `sellingprice` the list price, `discount`
+    the discount percent and `taxrate` the first tax; they have no LineItem id."""
+    lines = []
+    async with db.read() as conn:
+        for n, entry in enumerate(_json_items(data), 1):
+            item_id = entry.get("item")
+            if isinstance(item_id, bool) or not isinstance(item_id, int):
+                item_id = 0
+            item = (await rows.select_row(conn, ITEMS, item_id)
+                    if in_range(ITEMS.id_field, item_id) and item_id > 0 else None)
+            product = _product_module(item) if item is not None else None
+
+            lines.append({
+                "parent_id": parent,
+                "productid": mv.ws_id(product.prefix, item_id) if product else "",
+                "sequence_no": str(n), "quantity": _json_number(entry, "amount", 3),
+                "listprice": _json_number(entry, "sellingprice", 8),
+                "discount_percent": _json_number(entry, "discount", 3),
+                "discount_amount": None,
+                "comment": str(entry.get("description") or ""), "description": "",
+                "tax1": _json_number(entry, "taxrate", 3), "tax2": None, "tax3": None, "id": "",
+                "product_name": str(entry.get("name") or (item["name"] if item else "")),
+                "entity_type": product.name if product else "",
+            })
+    return lines
+
+
+def _json_number(entry: Mapping[str, Any], key: str, places: int) -> str | None:
+    value = entry.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return _places(value, places)
+
+
+def _total_fallbacks(module: Module, result: dict[str, Any], data: Mapping[str, Any]) -> None:
+    """Totals of a document the webservice never computed: from its net amount and tax."""
+    if data.get("grandtotal") is not None or data.get("netamount") is None:
+        return
+    net, tax = _decimal(data["netamount"]), _decimal(data.get("tax"))
+    for name, value in (("subtotal", net), ("pretaxtotal", net), ("grandtotal", net + tax)):
+        for f in module.fields:
+            if f.source == name and not result.get(f.name):
+                result[f.name] = _places(value, 8)

@@ -107,6 +107,27 @@ def test_a_rest_transaction_reads_through_its_module(ws_admin: WsClient, admin: 
     assert ws_admin.error("retrieve", id=f"4x{invoice}")["code"] == "INVALID_ID_ATTRIBUTE"
 
 
+def test_a_zeyos_style_document_shows_its_items_json(ws_admin: WsClient, admin: httpx.Client,
+                                                     parties: dict[str, str]) -> None:
+    # given an order a ZeyOS client wrote: lines as `items` JSON, totals as net and tax
+    item = int(parties["widget"].split("x")[1])
+    items = [{"item": item, "name": "Widget", "amount": 2, "sellingprice": 50.0,
+              "taxrate": 20, "discount": 0},
+             {"name": "Free text line", "amount": 1, "sellingprice": 10.0, "taxrate": 20}]
+    r = admin.put("/transactions", json={"type": 1, "transactionnum": "Z-1", "currency": "EUR",
+                                         "items": items, "netamount": 110, "tax": 22})
+    assert r.status_code == 201, r.text
+    # then webservice.php shows those lines (without LineItem ids) and the totals
+    record = ws_admin.ok("retrieve", id=f"6x{r.json()['ID']}")
+    assert [(line["productid"], line["quantity"], line["listprice"], line["tax1"], line["id"])
+            for line in record["LineItems"]] == [
+        (parties["widget"], "2.000", "50.00000000", "20.000", ""),
+        ("", "1.000", "10.00000000", "20.000", "")]
+    assert record["productid"] == parties["widget"]
+    assert (record["hdnSubTotal"], record["pre_tax_total"], record["hdnGrandTotal"]) == \
+        ("110.00000000", "110.00000000", "132.00000000")
+
+
 def test_individual_tax_and_update_semantics(ws_admin: WsClient, parties: dict[str, str],
                                              admin_id: str) -> None:
     element = document("Quotes", parties, admin_id, hdnTaxType="individual")

@@ -84,3 +84,24 @@ def test_other_instance_is_refused(server: Server, ws_admin: WsClient) -> None:
     assert r.status_code == 200
     assert r.json()["success"] is False
     assert INSTANCE != "other"
+
+
+def test_extendsession_turns_a_rest_login_into_a_session(server: Server) -> None:
+    # given a REST API (bearer) login
+    from conftest import ADMIN_PASSWORD, login
+
+    token = login(server, "admin", ADMIN_PASSWORD)
+    url = f"{server.url}/{INSTANCE}/webservice.php"
+    # when extendsession is called with it
+    r = httpx.post(url, data={"operation": "extendsession"},
+                   headers={"Authorization": f"Bearer {token}"})
+    result = r.json()["result"]
+    # then the session works like a login's
+    assert result["sessionName"] and result["userId"].startswith("19x")
+    r = httpx.get(url, params={"operation": "listtypes", "sessionName": result["sessionName"]})
+    assert r.json()["success"] is True
+    # and a wrong bearer token is refused
+    r = httpx.post(url, data={"operation": "extendsession"},
+                   headers={"Authorization": "Bearer nope"})
+    assert r.json()["success"] is False
+    assert r.json()["error"]["code"] == "AUTHENTICATION_FAILURE"

@@ -24,8 +24,14 @@ from comptoir import __version__
 from comptoir.api.forms import read_bytes
 from comptoir.api.webservice.errors import WireError, error_body
 from comptoir.config import Settings
-from comptoir.errors import BadRequestError, ComptoirError, NotFoundError, TooLargeError
-from comptoir.services import documents, leads, modules, related, sessions
+from comptoir.errors import (
+    AuthenticationError,
+    BadRequestError,
+    ComptoirError,
+    NotFoundError,
+    TooLargeError,
+)
+from comptoir.services import auth, documents, leads, modules, related, sessions
 from comptoir.services.access import Caller
 from comptoir.storage.database import Database
 
@@ -282,6 +288,11 @@ def _json(data: dict[str, Any]) -> Response:
     return Response(orjson.dumps(data), media_type="application/json")
 
 
+def _bearer(request: Request) -> str:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
 async def webservice(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     try:
@@ -300,10 +311,19 @@ async def webservice(request: Request) -> Response:
         call = Call(request.app.state.db, settings, params)
         if not operation.prelogin:
             session = params.get("sessionName") or params.get("sessionId") or ""
-            if not session or session.lower() == "null":
+            bearer = _bearer(request) if name == "extendsession" else ""
+            if bearer and (not session or session.lower() == "null"):
+                # vtiger turns a web login into a session; here a REST API login does
+                try:
+                    call.caller = await auth.authenticate(call.db, bearer)
+                except AuthenticationError:
+                    raise WireError("AUTHENTICATION_FAILURE",
+                                    "Authencation Failed: the bearer token is not valid") from None
+            elif not session or session.lower() == "null":
                 raise WireError("AUTHENTICATION_REQUIRED", "Authencation required")
-            call.caller = await sessions.resume(call.db, session)
-            call.session = session
+            else:
+                call.caller = await sessions.resume(call.db, session)
+                call.session = session
         result = await operation.handler(call)
     except (ComptoirError, WireError) as exc:
         return _json(error_body(exc))
