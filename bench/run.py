@@ -18,6 +18,7 @@ PostgreSQL part is skipped when the server does not answer):
 
 Endpoints: `health` (GET /healthz), `get` (GET /accounts/{random ID}, as admin),
 `get (user)` (the same as a non-admin group member: the visibility rule applies),
+`ws retrieve` (webservice.php `retrieve` of `11x{random ID}` in an admin session),
 `create` (PUT /accounts), `list 100` (POST /accounts {"limit": 100, "offset": random}).
 Targets (docs/performance.md): get and create >= 70% of raw on PostgreSQL, >= 50% on
 SQLite; health >= 80%.
@@ -145,6 +146,26 @@ class Options:
 
 
 
+def ws_retrieve_path(port: int, url: str) -> str:
+    """The path of a webservice.php `retrieve` of account `11x<ID>` (the ID appended), with
+    the session of a challenge login of the admin."""
+    import hashlib
+
+    import httpx
+
+    from comptoir.services import auth
+    from comptoir.storage.database import run_with_database
+
+    key = run_with_database(url, lambda db: auth.access_key(db, "admin"))
+    ws = f"http://127.0.0.1:{port}/{INSTANCE}/webservice.php"
+    token = httpx.get(ws, params={"operation": "getchallenge", "username": "admin"}).json()
+    digest = hashlib.md5((token["result"]["token"] + key).encode()).hexdigest()
+    login = httpx.post(ws, data={"operation": "login", "username": "admin",
+                                 "accessKey": digest}).json()
+    session = login["result"]["sessionName"]
+    return f"/{INSTANCE}/webservice.php?operation=retrieve&sessionName={session}&id=11x"
+
+
 def bench_database(kind: str, url: str, gen: LoadGenerator, opts: Options,
                    workdir: Path) -> dict[str, Any]:
     import logging
@@ -173,6 +194,8 @@ def bench_database(kind: str, url: str, gen: LoadGenerator, opts: Options,
         plan += [
             ("get", Load("GET", "/items/", id_max=n), Load("GET", api + "/", admin, id_max=n), 200),
             ("get (user)", None, Load("GET", api + "/", user, id_max=n), 200),
+            ("ws retrieve", None, Load("GET", ws_retrieve_path(comptoir.port, url), id_max=n),
+             200),
             ("create", Load("PUT", "/items", body=CREATE_BODY),
              Load("PUT", api, admin, body=CREATE_BODY), 201),
             ("list 100", Load("POST", "/items", body=page, offset_max=n - 100),
