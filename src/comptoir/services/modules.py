@@ -217,7 +217,7 @@ def _default(values: Mapping[str, Any], source: str, default: Any) -> Any:
 async def create(db: Database, caller: Caller, name: Any,
                  element: Mapping[str, Any]) -> dict[str, Any]:
     module = find_module(name)
-    _check_writable(module)
+    _check_writable(module, caller, Op.CREATE)
     _check_mandatory(module, element)
     values = _values(module, element, drop_empty_refs=True)
     for source, allowed in module.where.items():
@@ -234,10 +234,14 @@ async def create(db: Database, caller: Caller, name: Any,
     return mv.render(module, record.data)
 
 
-def _check_writable(module: Module) -> None:
-    if not module.writable:
+def _check_writable(module: Module, caller: Caller, op: Op) -> None:
+    """The module offers the write and the caller may write it: checked before the
+    element, as vtiger does."""
+    if not module.writable or op not in _entity(module).ops:
         raise OperationNotAllowedError(f"Operation not supported: {module.name} records are "
                                        "read only here")
+    if not may(caller, module, write=True):
+        raise PermissionDeniedError("Permission to write is denied")
 
 
 async def update(db: Database, caller: Caller, element: Mapping[str, Any], *,
@@ -249,7 +253,7 @@ async def update(db: Database, caller: Caller, element: Mapping[str, Any], *,
     if "id" not in element:
         raise InvalidIdError("Id specified is incorrect: the element has no id")
     module, data = await load_record(db, caller, element["id"])
-    _check_writable(module)
+    _check_writable(module, caller, Op.UPDATE)
     if partial_edit and not module.partial_edit:
         raise PermissionDeniedError(f"Partial edit is not supported for module {module.name}")
     if not partial_edit and module.is_locked(data):
@@ -276,7 +280,7 @@ async def update(db: Database, caller: Caller, element: Mapping[str, Any], *,
 
 async def delete(db: Database, caller: Caller, text_id: Any) -> None:
     module, data = await load_record(db, caller, text_id)
-    _check_writable(module)
+    _check_writable(module, caller, Op.DELETE)
     await records.delete_record(db, caller, module.entity, data["ID"])
 
 
