@@ -7,12 +7,12 @@ import hashlib
 import time
 
 import sqlalchemy as sa
+from conftest import Server
 
 from api.webservice.conftest import WsClient, ws_login
 from comptoir.services.auth import digest
 from comptoir.storage.database import Database, run_with_database
 from comptoir.storage.tables import ws_sessions
-from conftest import Server
 
 
 def _age(database_url: str, session: str, **columns: int) -> None:
