@@ -98,13 +98,22 @@ class Server:
         self.thread.join(timeout=10)
 
 
+async def _ensure_test_admin(db: Any) -> None:
+    """The `admin` the suites log in as, even when a suite that ran first made other users
+    (which stops `comptoir serve` from making one)."""
+    from comptoir.services import auth
+
+    if await auth.find_user(db, "admin") is None:
+        await auth.create_user(db, "admin", ADMIN_PASSWORD, admin=True)
+
+
 @pytest.fixture(scope="session")
 def server(database_url: str) -> Iterator[Server]:
     os.environ["COMPTOIR_ADMIN_PASSWORD"] = ADMIN_PASSWORD
     settings = Settings(database_url=database_url, instance=INSTANCE, port=_free_port(),
                         max_body_bytes=64 * 1024, max_file_bytes=256 * 1024)
     cli.ensure_schema(settings, create=True)
-    run_with_database(database_url, cli.ensure_admin)
+    run_with_database(database_url, _ensure_test_admin)
     srv = Server(settings)
     srv.start()
     yield srv

@@ -130,35 +130,43 @@ def _access_parts(user: Any) -> list[sa.Select[Any]]:
 
 _CALLER_COLUMNS = (("token", sa.BigInteger), ("user", sa.Integer), ("application", sa.Integer),
                    ("expdate", sa.BigInteger), ("username", sa.Text), ("admin", sa.SmallInteger),
-                   ("nopublic", sa.SmallInteger), ("activity", sa.SmallInteger))
+                   ("nopublic", sa.SmallInteger), ("activity", sa.SmallInteger),
+                   ("started", sa.BigInteger), ("seen", sa.BigInteger))
 
-def _labelled(*columns: Any) -> list[Any]:
-    return [c.label(name) for c, (name, _) in zip(columns, _CALLER_COLUMNS, strict=True)]
+
+def caller_query(head: sa.Select[Any], user: Any) -> sa.CompoundSelect[Any]:
+    """A caller in one round trip: the `head` row (kind "user", from `caller_head`), then
+    one row per active group and per permission of `user` (a column or a parameter)."""
+    return sa.union_all(head, *_access_parts(user))
+
+
+def caller_head(**columns: Any) -> list[Any]:
+    """The columns of the head row of `caller_query`, by name; the others are null."""
+    head = [sa.literal("user").label("kind"), _null(sa.Text).label("name"),
+            _null(sa.SmallInteger).label("writable")]
+    return head + [columns.get(name, _null(kind)).label(name) for name, kind in _CALLER_COLUMNS]
 
 
 #: a token's user and their access, in one round trip: first the user's row (kind "user"),
 #: then one row per group and per granted permission
-_TOKEN_QUERY = sa.union_all(
-    sa.select(sa.literal("user").label("kind"), _null(sa.Text).label("name"),
-              _null(sa.SmallInteger).label("writable"),
-              *_labelled(tokens.c.ID, tokens.c.user, tokens.c.application, tokens.c.expdate,
-                         users.c.name, users.c.admin, users.c.nopublic, users.c.activity))
+_TOKEN_QUERY = caller_query(
+    sa.select(*caller_head(token=tokens.c.ID, user=tokens.c.user,
+                           application=tokens.c.application, expdate=tokens.c.expdate,
+                           username=users.c.name, admin=users.c.admin,
+                           nopublic=users.c.nopublic, activity=users.c.activity))
     .join(users, users.c.ID == tokens.c.user)
     .where(tokens.c.digest == sa.bindparam("digest")),
-    *_access_parts(sa.select(tokens.c.user).where(tokens.c.digest == sa.bindparam("digest"))
-                   .scalar_subquery()),
-)
-_USER_QUERY = sa.union_all(
-    sa.select(sa.literal("user").label("kind"), _null(sa.Text).label("name"),
-              _null(sa.SmallInteger).label("writable"),
-              *_labelled(_null(sa.BigInteger), users.c.ID, _null(sa.Integer), users.c.expdate,
-                         users.c.name, users.c.admin, users.c.nopublic, users.c.activity))
+    sa.select(tokens.c.user).where(tokens.c.digest == sa.bindparam("digest")).scalar_subquery())
+_USER_QUERY = caller_query(
+    sa.select(*caller_head(user=users.c.ID, expdate=users.c.expdate, username=users.c.name,
+                           admin=users.c.admin, nopublic=users.c.nopublic,
+                           activity=users.c.activity))
     .where(users.c.ID == sa.bindparam("user")),
-    *_access_parts(sa.bindparam("user")),
-)
+    sa.bindparam("user"))
 
 
-def _caller(rows: list[dict[str, Any]], **extra: Any) -> Caller:
+def caller_from(rows: list[dict[str, Any]], **extra: Any) -> Caller:
+    """The caller of the rows of a `caller_query`, the head row first."""
     user = rows[0]  # the "user" row sorts first: union parts keep their order here
     group_access: dict[int, bool] = {}
     permission_access: dict[str, bool] = {}
@@ -173,15 +181,15 @@ def _caller(rows: list[dict[str, Any]], **extra: Any) -> Caller:
                   permissions=permission_access, **extra)
 
 
-def _user_first(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def user_first(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: r["kind"] != "user")
 
 
 async def load_caller(conn: Connection, user_id: int, **extra: Any) -> Caller:
-    rows = _user_first(await conn.all(_USER_QUERY, {"user": user_id}, key="caller"))
+    rows = user_first(await conn.all(_USER_QUERY, {"user": user_id}, key="caller"))
     if not rows or rows[0]["kind"] != "user":
         raise AuthenticationError("Unknown user")
-    return _caller(rows, **extra)
+    return caller_from(rows, **extra)
 
 
 async def authenticate(db: Database, token: str) -> Caller:
@@ -189,12 +197,12 @@ async def authenticate(db: Database, token: str) -> Caller:
     if not token or len(token) > 200:
         raise AuthenticationError("Invalid bearer token")
     async with db.read() as conn:
-        rows = _user_first(await conn.all(_TOKEN_QUERY, {"digest": digest(token)}, key="token"))
+        rows = user_first(await conn.all(_TOKEN_QUERY, {"digest": digest(token)}, key="token"))
     if not rows or rows[0]["kind"] != "user" or rows[0]["activity"] != 0:
         raise AuthenticationError("Invalid bearer token")
     if rows[0]["expdate"] is not None and rows[0]["expdate"] < time.time():
         raise AuthenticationError("Expired bearer token")
-    return _caller(rows, application=rows[0]["application"], token=rows[0]["token"])
+    return caller_from(rows, application=rows[0]["application"], token=rows[0]["token"])
 
 
 async def logout(db: Database, caller: Caller) -> None:

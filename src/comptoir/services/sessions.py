@@ -34,7 +34,14 @@ from comptoir.errors import (
 )
 from comptoir.services import keyring
 from comptoir.services.access import Caller
-from comptoir.services.auth import digest, load_caller
+from comptoir.services.auth import (
+    caller_from,
+    caller_head,
+    caller_query,
+    digest,
+    load_caller,
+    user_first,
+)
 from comptoir.storage.database import Connection, Database
 from comptoir.storage.tables import TABLES, ws_challenges, ws_sessions
 
@@ -55,11 +62,16 @@ log = logging.getLogger("comptoir")
 users = TABLES["users"]
 _USER_COLUMNS = (users.c.ID, users.c.name, users.c.email, users.c.admin, users.c.contact,
                  users.c.activity, users.c.expdate, users.c.accesskey)
-_SESSION_QUERY = (
-    sa.select(ws_sessions.c.ID, ws_sessions.c.user, ws_sessions.c.created, ws_sessions.c.seen,
-              users.c.activity, users.c.expdate)
+#: a session, its user and the user's access, in one round trip (see auth.caller_query)
+_SESSION_QUERY = caller_query(
+    sa.select(*caller_head(token=ws_sessions.c.ID, user=ws_sessions.c.user,
+                           expdate=users.c.expdate, username=users.c.name, admin=users.c.admin,
+                           nopublic=users.c.nopublic, activity=users.c.activity,
+                           started=ws_sessions.c.created, seen=ws_sessions.c.seen))
     .join(users, users.c.ID == ws_sessions.c.user)
-    .where(ws_sessions.c.digest == sa.bindparam("digest")))
+    .where(ws_sessions.c.digest == sa.bindparam("digest")),
+    sa.select(ws_sessions.c.user).where(ws_sessions.c.digest == sa.bindparam("digest"))
+    .scalar_subquery())
 
 
 async def get_challenge(db: Database, username: str, now: Clock = time.time) -> dict[str, Any]:
@@ -134,18 +146,19 @@ async def resume(db: Database, session_id: str, now: Clock = time.time) -> Calle
         raise InvalidSessionError(INVALID_SESSION)
     at = int(now())
     async with db.read() as conn:
-        session = await conn.one(_SESSION_QUERY, {"digest": digest(session_id)},
-                                 key="ws-session")
-        ended = _ended(session, at)
-        caller = None
-        if session is not None and ended is None:
-            caller = await load_caller(conn, session["user"])
-    if session is None:
+        found = user_first(await conn.all(_SESSION_QUERY, {"digest": digest(session_id)},
+                                          key="ws-session"))
+    if not found or found[0]["kind"] != "user":
         raise InvalidSessionError(INVALID_SESSION)
-    if caller is None:
+    head = found[0]
+    session = {"ID": head["token"], "user": head["user"], "created": head["started"],
+               "seen": head["seen"], "activity": head["activity"], "expdate": head["expdate"]}
+    ended = _ended(session, at)
+    if ended is not None:
         async with db.write() as conn:
             await conn.run(sa.delete(ws_sessions).where(ws_sessions.c.ID == session["ID"]))
-        raise ended or InvalidSessionError(INVALID_SESSION)
+        raise ended
+    caller = caller_from(found)
     if at - session["seen"] >= SEEN_EVERY:
         async with db.write() as conn:
             await conn.run(sa.update(ws_sessions)

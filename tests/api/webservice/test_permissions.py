@@ -34,3 +34,33 @@ def test_rights_are_the_rest_rights(server: Server, database_url: str, make_user
         "message": "Only admin users can perform application sync", "code": "ACCESS_DENIED"}
     described = ws_reader.ok("describe", elementType="Contacts")
     assert described["createable"] is False and described["retrieveable"] is True
+
+
+def test_records_of_another_group_stay_hidden(server: Server, database_url: str,
+                                              make_user: Any) -> None:
+    # given two members of two groups, each with every contacts right
+    ann, ben = make_user("contacts:writable"), make_user("contacts:writable")
+    ws_ann = ws_login(server, database_url, ann.user_name)
+    ws_ben = ws_login(server, database_url, ben.user_name)
+    group = ws_ann.ok("query", query=f"SELECT id FROM Groups WHERE groupname = "
+                                     f"'{ann.group_name}';")[0]["id"]
+    # when ann files a contact under her group
+    mine = ws_ann.okpost("create", elementType="Contacts",
+                         element={"lastname": "Secret Keeper", "assigned_user_id": group})
+    assert mine["assigned_user_id"] == group
+    # then ben finds it by no way: retrieve, query, count, sync, revise, delete
+    assert ws_ben.error("retrieve", id=mine["id"])["code"] == "ACCESS_DENIED"
+    query = "SELECT lastname FROM Contacts WHERE lastname = 'Secret Keeper';"
+    assert ws_ben.ok("query", query=query) == []
+    assert ws_ben.ok("query", query="SELECT count(*) FROM Contacts WHERE lastname = "
+                                    "'Secret Keeper';") == [{"count": "0"}]
+    assert mine["id"] not in {r["id"] for r in ws_ben.ok("sync", modifiedTime="0",
+                                                         elementType="Contacts")["updated"]}
+    assert ws_ben.error("revise", post=True, element={"id": mine["id"], "lastname": "X"})[
+        "code"] == "ACCESS_DENIED"
+    assert ws_ben.error("delete", post=True, id=mine["id"])["code"] == "ACCESS_DENIED"
+    # while ann sees it, and its deletion reaches her sync only
+    assert ws_ann.ok("query", query=query) == [{"lastname": "Secret Keeper", "id": mine["id"]}]
+    ws_ann.okpost("delete", id=mine["id"])
+    assert mine["id"] in ws_ann.ok("sync", modifiedTime="0", elementType="Contacts")["deleted"]
+    assert mine["id"] not in ws_ben.ok("sync", modifiedTime="0", elementType="Contacts")["deleted"]
