@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
+from typing import Any
 
 from comptoir.schema.fields import Field, Kind, Managed
 from comptoir.schema.rules import Rule
@@ -55,6 +57,22 @@ class Access:
         return " and ".join(parts) or "none"
 
 
+@dataclass(frozen=True, slots=True)
+class Lock:
+    """Records that are permanently locked once issued (an invoice): those matching
+    `applies` whose `unlocked` fields have left their values.  A locked record cannot be
+    deleted, and an update may change only the `editable` fields (and custom fields and
+    tags), through any front door."""
+
+    applies: Mapping[str, tuple[Any, ...]]
+    unlocked: Mapping[str, tuple[Any, ...]]
+    editable: tuple[str, ...]
+
+    def locks(self, record: Mapping[str, Any]) -> bool:
+        return (all(record.get(k) in v for k, v in self.applies.items())
+                and any(record.get(k) not in v for k, v in self.unlocked.items()))
+
+
 @dataclass(frozen=True)
 class Entity:
     """An entity of the ZeyOS data model: its fields, rules, access and operations."""
@@ -76,6 +94,8 @@ class Entity:
     rules: tuple[Rule, ...] = ()
     #: query parameters accepted by GET /{entity}/{ID} besides `expand`
     get_params: tuple[str, ...] = field(default=())
+    #: issued records are permanently locked (see `Lock`)
+    lock: Lock | None = None
 
     @cached_property
     def by_name(self) -> dict[str, Field]:

@@ -111,10 +111,8 @@ class Module:
     inventory: bool = False
     #: the webservice may create, update and delete its records (else read only)
     writable: bool = True
-    #: canonical field -> the values of an open record: a record with another value is
-    #: permanently locked (an issued invoice); empty: never locked
-    unlocked: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
-    #: the fields `update` with `partial_edit=1` changes (Kafinea); empty: not supported
+    #: the fields `update` with `partial_edit=1` changes on a record its entity's `lock`
+    #: locks (Kafinea); empty: not supported
     partial_edit: tuple[str, ...] = ()
 
     @cached_property
@@ -123,10 +121,6 @@ class Module:
 
     def field(self, name: str) -> WsField | None:
         return self.by_name.get(name)
-
-    def is_locked(self, data: Mapping[str, Any]) -> bool:
-        """Is this canonical record permanently locked (see `unlocked`)?"""
-        return any(data.get(name) not in values for name, values in self.unlocked.items())
 
     @cached_property
     def mandatory(self) -> tuple[WsField, ...]:

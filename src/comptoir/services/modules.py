@@ -256,7 +256,8 @@ async def update(db: Database, caller: Caller, element: Mapping[str, Any], *,
     _check_writable(module, caller, Op.UPDATE)
     if partial_edit and not module.partial_edit:
         raise PermissionDeniedError(f"Partial edit is not supported for module {module.name}")
-    if not partial_edit and module.is_locked(data):
+    lock = _entity(module).lock
+    if not partial_edit and lock is not None and lock.locks(data):
         raise PermissionDeniedError(
             f"Permission to perform the operation is denied: {module.singular} "
             f"{element['id']} is locked; use update with partial_edit=1")

@@ -199,6 +199,37 @@ def _check_creator(entity: Entity, caller: Caller, row: Mapping[str, Any]) -> No
         raise PermissionDeniedError("Lacking access permission (creator)")
 
 
+def _check_lock(entity: Entity, row: Mapping[str, Any],
+                changes: Mapping[str, Any] | None) -> None:
+    """A locked record (an issued invoice) is never deleted (`changes` None) and changes
+    only its lock's editable fields."""
+    lock = entity.lock
+    if lock is None or not lock.locks(row):
+        return
+    if changes is None:
+        raise PermissionDeniedError(f"{entity.singular} {row['ID']} is issued and locked: "
+                                    "it cannot be deleted")
+    refused = sorted(k for k, v in changes.items()
+                     if k not in lock.editable and row.get(k) != v)
+    if refused:
+        raise PermissionDeniedError(
+            f"{entity.singular} {row['ID']} is issued and locked: only "
+            f"{', '.join(lock.editable)} may change, not {', '.join(refused)}")
+
+
+async def _check_parent_lock(conn: Connection, entity: Entity, record: Mapping[str, Any]) -> None:
+    """The children of a locked record (an issued invoice's lines) are locked with it."""
+    for name in entity.parents:
+        f = entity.by_name[name]
+        parent = ENTITIES.get(f.ref or "")
+        if parent is None or parent.lock is None or record.get(name) is None:
+            continue
+        row = await rows.select_row(conn, parent, record[name], rows.EVERYTHING)
+        if row is not None and parent.lock.locks(row):
+            raise PermissionDeniedError(f"{parent.singular} {record[name]} is issued and "
+                                        f"locked: its {entity.name} cannot change")
+
+
 async def _check_references(conn: Connection, entity: Entity, caller: Caller,
                             values: Mapping[str, Any]) -> None:
     for name, value in values.items():
@@ -252,6 +283,7 @@ async def create_record(db: Database, caller: Caller, name: str,
     _check_owner(entity, caller, record)
     async with db.write() as conn:
         await _check_references(conn, entity, caller, write.values)
+        await _check_parent_lock(conn, entity, record)
         record_id = write.values.get("ID")
         if record_id is not None and await rows.exists(conn, entity, record_id):
             raise ConflictError(f"ID Present: {entity.singular} {record_id} already exists")
@@ -290,6 +322,8 @@ async def update_record(db: Database, caller: Caller, name: str, record_id: int,
         if not etag_matches(if_match, etag_of(entity, record_id, row[REV])):
             raise PreconditionFailedError("Non-matching ETag")
         changes = {k: v for k, v in write.values.items() if k != "ID"}
+        _check_lock(entity, row, changes)
+        await _check_parent_lock(conn, entity, row)
         merged = {**row, **changes}
         _check_rules(entity, merged)
         _check_owner(entity, caller, merged)
@@ -318,6 +352,8 @@ async def delete_record(db: Database, caller: Caller, name: str, record_id: int,
         _check_owner(entity, caller, row)
         if not etag_matches(if_match, etag_of(entity, record_id, row[REV])):
             raise PreconditionFailedError("Non-matching ETag")
+        _check_lock(entity, row, None)
+        await _check_parent_lock(conn, entity, row)
         now = int(time.time())
         for referrer, field in CLEARED_ON_DELETE.get(entity.name, ()):
             modified = referrer.managed(Managed.MODIFIED)

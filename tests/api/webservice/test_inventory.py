@@ -218,6 +218,34 @@ def test_an_issued_invoice_is_locked_but_takes_partial_edit(
     draft = ws_admin.okpost("create", elementType="Invoice",
                             element=document("Invoice", parties, admin_id))
     assert ws_admin.okpost("revise", element={"id": draft["id"], "subject": "S"})["subject"] == "S"
+    # and the lock holds through every door: no delete, no line change, REST neither
+    assert ws_admin.error("delete", post=True, id=invoice["id"])["code"] == "ACCESS_DENIED"
+
+
+def test_the_lock_holds_through_the_rest_api(ws_admin: WsClient, admin: httpx.Client,
+                                             parties: dict[str, str], admin_id: str) -> None:
+    # given an issued invoice made through webservice.php
+    invoice = ws_admin.okpost("create", elementType="Invoice",
+                              element=document("Invoice", parties, admin_id,
+                                               invoicestatus="Approved"))
+    record_id = invoice["id"].split("x")[1]
+    line_id = invoice["LineItems"][0]["id"].split("x")[1]
+    # then the REST API may not change its amounts, delete it or touch its lines
+    r = admin.patch(f"/transactions/{record_id}", json={"grandtotal": 1, "subject": "x"})
+    assert r.status_code == 403
+    assert "only status, assigneduser, ownergroup, salesorder, purchaseorder may change, " \
+           "not grandtotal, subject" in r.text
+    assert admin.delete(f"/transactions/{record_id}").status_code == 403
+    assert admin.patch(f"/lineitems/{line_id}", json={"quantity": 99}).status_code == 403
+    assert admin.delete(f"/lineitems/{line_id}").status_code == 403
+    item = int(parties["widget"].split("x")[1])
+    r = admin.put("/lineitems", json={"transaction": int(record_id), "item": item,
+                                      "quantity": 1, "listprice": 1})
+    assert r.status_code == 403
+    # but its status and references may change, as through partial_edit
+    r = admin.patch(f"/transactions/{record_id}", json={"status": 20, "purchaseorder": "PO-9"})
+    assert r.status_code == 200, r.text
+    assert ws_admin.ok("retrieve", id=invoice["id"])["hdnGrandTotal"] == invoice["hdnGrandTotal"]
 
 
 def test_partial_edit_of_a_module_without_it(ws_admin: WsClient, parties: dict[str, str],

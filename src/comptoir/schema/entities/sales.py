@@ -8,7 +8,7 @@ is now the source of truth.
 from __future__ import annotations
 
 from comptoir.schema.entities import ACTIVITY, CALCULATION, NO_YES, VISIBILITY
-from comptoir.schema.entity import ALL_OPS, Access, Entity, Ownership
+from comptoir.schema.entity import ALL_OPS, Access, Entity, Lock, Ownership
 from comptoir.schema.fields import (
     NOW,
     Created,
@@ -215,6 +215,10 @@ TRANSACTIONS = Entity(
         RequiredForValue("productionfactor", "type", (10, 11), "PRODUCTION", null_otherwise=True),
     ),
     get_params=("extdata", "tags"),
+    # an issued invoice (any status but DRAFT) is permanently locked: only its status, its
+    # assignment and its order references may change; it cannot be deleted
+    lock=Lock(applies={"type": (3,)}, unlocked={"status": (0,)},
+              editable=("status", "assigneduser", "ownergroup", "salesorder", "purchaseorder")),
 )
 
 CONTRACTS = Entity(

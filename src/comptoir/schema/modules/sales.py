@@ -113,9 +113,8 @@ INVOICE = _inventory(
               Ws("vtiger_purchaseorder", WsType.STRING, "purchaseorder", "Purchase Order"),
               Ws("invoicedate", WsType.DATE, "date", "Invoice Date"),
               Ws("duedate", WsType.DATE, "duedate", "Due Date")),
-    # issued (any status but Created): permanently locked; Kafinea's partial edit changes
-    # the status, the assigned user and the order references only
-    unlocked={"status": (0,)},
+    # issued (any status but Created), an invoice is locked (the `transactions` lock);
+    # Kafinea's partial edit changes the status, the assigned user and the order references
     partial_edit=("invoicestatus", "assigned_user_id", "salesorder_id", "vtiger_purchaseorder"),
 )
 
