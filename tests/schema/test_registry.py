@@ -45,7 +45,7 @@ def rule_field_names(rule: object) -> list[str]:
 
 
 #: entities Comptoir adds to the 58 of the ZeyOS model (for the webservice modules)
-ADDED = {"documentfolders", "documents", "leads", "lineitems", "taxes"}
+ADDED = {"currencies", "documentfolders", "documents", "faqs", "leads", "lineitems", "milestones", "taxes"}
 
 
 def test_there_are_58_entities_keyed_by_name() -> None:

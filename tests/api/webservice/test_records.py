@@ -10,7 +10,8 @@ import pytest
 
 from api.webservice.conftest import WsClient
 from comptoir.domain.module_values import picklist_values
-from comptoir.schema.module import Module, WsField, WsType
+from comptoir.schema.entity import Entity
+from comptoir.schema.module import TEXTUAL, Module, WsField, WsType
 from comptoir.schema.modules import MODULES
 from comptoir.schema.registry import ENTITIES
 
@@ -145,6 +146,19 @@ def test_crud_round_trip_through_both_doors(ws_admin: WsClient, admin: httpx.Cli
     assert ws_admin.error("retrieve", id=created["id"])["code"] == "ACCESS_DENIED"
 
 
+def _required(admin: httpx.Client, entity: Entity, body: dict[str, Any]) -> dict[str, Any]:
+    """`body` with the entity's required canonical fields (a reference: a new record)."""
+    for f in entity.public_fields:
+        if not f.nullable and f.default is None and f.managed is None and f.name not in body:
+            if f.ref:
+                r = admin.put(f"/{f.ref}", json=_required(admin, ENTITIES[f.ref], {}))
+                assert r.status_code == 201, r.text
+                body[f.name] = r.json()["ID"]
+            else:
+                body[f.name] = 1700000000 if f.kind.value == "bigint" else "x"
+    return body
+
+
 @pytest.mark.parametrize("name", [m.name for m in WRITABLE])
 def test_a_rest_record_reads_through_its_module(ws_admin: WsClient, admin: httpx.Client,
                                                 name: str) -> None:
@@ -153,10 +167,10 @@ def test_a_rest_record_reads_through_its_module(ws_admin: WsClient, admin: httpx
     body: dict[str, Any] = {f: v[0] for f, v in module.where.items()}
     first = module.by_name[module.label_fields[0]]
     body[first.source] = "Made by REST"
-    for f in entity.public_fields:  # required canonical fields
-        if not f.nullable and f.default is None and f.managed is None and f.name not in body:
-            body[f.name] = 1700000000 if f.kind.value == "bigint" else "x"
-    r = admin.put(f"/{module.entity}", json=body)
+    for f in module.mandatory:  # a rule may require one (devices: a serial or a charge number)
+        if f.type in TEXTUAL and f.source not in body:
+            body[f.source] = "x"
+    r = admin.put(f"/{module.entity}", json=_required(admin, entity, body))
     assert r.status_code == 201, r.text
     record = ws_admin.ok("retrieve", id=f"{module.prefix}x{r.json()['ID']}")
     assert record[first.name] == "Made by REST"

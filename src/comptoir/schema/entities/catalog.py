@@ -455,6 +455,8 @@ DEVICES = Entity(
     doc="Single devices of an item, by serial or charge (lot) number.",
     fields=(
         Id("Device ID"),
+        Ref("account", "accounts", "Account (customer) the device is with (webservice: Assets)"),
+        Ref("assigneduser", "users", "Assigned user ID (webservice: Assets)"),
         Text(
             "chargenum",
             "Charge (lot) number; is required if serialnum is empty, otherwise must be empty",
@@ -463,16 +465,21 @@ DEVICES = Entity(
         Ref("contract", "contracts", "Contract ID"),
         Created(),
         Creator(),
+        Timestamp("dateinservice", "In-service date as a Unix time stamp (webservice: Assets)"),
+        Timestamp("datesold", "Date sold as a Unix time stamp (webservice: Assets)"),
         Text("description", "Detailed general description"),
         Timestamp("expdate", "Expiry date as a Unix time stamp"),
         Ref("item", "items", "Item ID", on_delete=OnDelete.CASCADE, nullable=False),
         Modified(),
+        Text("name", "Name (webservice: Assets)", searchable=True),
         Ref("ownergroup", "groups", "Owner group ID (null=PUBLIC)", on_delete=OnDelete.CASCADE),
         Text(
             "serialnum",
             "Serial number; is required if chargenum is empty, otherwise must be empty",
             searchable=True,
         ),
+        Enum("status", {0: "INSERVICE", 1: "OUTOFSERVICE"},
+             "Status (webservice: Assets)", nullable=False, default=0),
         Enum(
             "visibility",
             VISIBILITY,

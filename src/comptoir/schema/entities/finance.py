@@ -1,4 +1,4 @@
-"""Finance: payments, ledgers and dunning notices.
+"""Finance: payments, ledgers, dunning notices and currencies.
 
 First generated from the ZeyOS spec by tools/gen_registry.py; this file, not the spec,
 is now the source of truth.
@@ -189,9 +189,35 @@ DUNNING2TRANSACTIONS = Entity(
     parents=("dunning", "transaction"),
 )
 
+CURRENCIES = Entity(
+    name="currencies",
+    singular="currency",
+    area="finance",
+    doc="Currencies and their conversion rates from the instance's default currency; a new "
+    "instance has EUR (the default, active) and USD, GBP and CHF (inactive, rate 1 until an "
+    "admin sets theirs) (webservice: Currency).",
+    fields=(
+        Id("Currency ID"),
+        Enum("active", NO_YES, "Offered for new records", nullable=False, default=1),
+        Text("code", "Currency code (ISO 4217: EUR, USD, ...)", min_length=1, default=None,
+             unique=True),
+        Number("conversionrate", "Units of this currency worth one unit of the default "
+               "currency", nullable=False, default=1, minimum=0),
+        Created(),
+        Modified(),
+        Text("name", "Name (Euro, US Dollar, ...)", min_length=1, default=None,
+             searchable=True),
+        Text("symbol", "Symbol (€, $, ...)"),
+    ),
+    read=Access(("billing", "procurement", "production", "pricelists")),
+    write=Access(admin_only=True),
+    ops=ALL_OPS,
+)
+
 ENTITIES: tuple[Entity, ...] = (
     PAYMENTS,
     LEDGERS,
     DUNNING,
     DUNNING2TRANSACTIONS,
+    CURRENCIES,
 )

@@ -1,4 +1,4 @@
-"""Projects, tasks and tickets.
+"""Projects, tasks and tickets; project milestones and FAQs.
 
 First generated from the ZeyOS spec by tools/gen_registry.py; this file, not the spec,
 is now the source of truth.
@@ -250,8 +250,73 @@ TICKETS = Entity(
     get_params=("extdata", "tags"),
 )
 
+MILESTONES = Entity(
+    name="milestones",
+    singular="milestone",
+    area="projects",
+    doc="Milestones of a project: a dated step (webservice: ProjectMilestone).",
+    fields=(
+        Id("Milestone ID"),
+        Ref("assigneduser", "users", "Assigned user ID"),
+        Created(),
+        Creator(),
+        Timestamp("date", "Date as a Unix time stamp"),
+        Text("description", "Detailed general description"),
+        Modified(),
+        Text("milestonenum", "Milestone number", searchable=True),
+        Text("name", "Name", min_length=1, default=None, searchable=True),
+        Ref("ownergroup", "groups", "Owner group ID (null=PUBLIC)", on_delete=OnDelete.CASCADE),
+        Ref("project", "projects", "Project ID (deleted with it)", on_delete=OnDelete.CASCADE,
+            nullable=False),
+        Enum("type", {0: "ADMINISTRATIVE", 1: "OPERATIVE", 2: "OTHER"}, "Type"),
+    ),
+    read=Access(("projects",)),
+    write=Access(("projects",)),
+    ops=ALL_OPS,
+    extdata=True,
+    tags=True,
+    # owned like tasks, by themselves: a milestone of a public project may be a group's
+    ownership=Ownership.GROUP,
+    get_params=("extdata", "tags"),
+)
+
+FAQS = Entity(
+    name="faqs",
+    singular="faq",
+    area="projects",
+    doc="Frequently asked questions and their answers, for support (webservice: Faq).",
+    fields=(
+        Id("FAQ ID"),
+        Text("answer", "Answer"),
+        Text("category", "Category", searchable=True),
+        Created(),
+        Creator(),
+        Text("faqnum", "FAQ number", searchable=True),
+        Ref("item", "items", "Item (product) the question is about"),
+        Modified(),
+        Ref("ownergroup", "groups", "Owner group ID (null=PUBLIC)", on_delete=OnDelete.CASCADE),
+        Text("question", "Question", min_length=1, default=None, searchable=True),
+        Enum(
+            "status",
+            {0: "DRAFT", 1: "REVIEWED", 2: "PUBLISHED", 3: "OBSOLETE"},
+            "Status",
+            nullable=False,
+            default=0,
+        ),
+    ),
+    read=Access(("tickets",)),
+    write=Access(("tickets",)),
+    ops=ALL_OPS,
+    extdata=True,
+    tags=True,
+    ownership=Ownership.GROUP,
+    get_params=("extdata", "tags"),
+)
+
 ENTITIES: tuple[Entity, ...] = (
     PROJECTS,
     TASKS,
     TICKETS,
+    MILESTONES,
+    FAQS,
 )

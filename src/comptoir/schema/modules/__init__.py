@@ -11,9 +11,11 @@ from comptoir.schema.modules import (
     catalog,
     crm,
     documents,
+    finance,
     leads,
     projects,
     sales,
+    service,
     system,
 )
 
@@ -25,6 +27,8 @@ AREAS = (
     calendar,
     documents,
     sales,
+    finance,
+    service,
     system,
 )
 

@@ -57,6 +57,7 @@ PROJECT = Module(
     ),
     label_fields=("projectname",),
     relations=(Relation("Project Tasks", "ProjectTask", "project"),
+               Relation("Project Milestones", "ProjectMilestone", "project"),
                Relation("HelpDesk", "HelpDesk", "project")),
 )
 
