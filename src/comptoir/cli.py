@@ -6,6 +6,11 @@
     comptoir user accesskey NAME [--reset]
     comptoir group create NAME [--permission IDENTIFIER[:writable] ...]
     comptoir application create IDENTIFIER [--name NAME] [--setting KEY=VALUE ...]
+    comptoir apikey create --user NAME [--name N] [--scope S ...] [--expires DATE|DAYS]
+    comptoir apikey list [--user NAME] | apikey revoke ID | apikey rotate ID
+    comptoir webhook create --url URL --event PATTERN ... [--user NAME] [--description D]
+    comptoir webhook list | webhook enable|disable|rotate|delete ID
+    comptoir worker [--database URL]     (delivers webhooks until SIGTERM/SIGINT)
     comptoir demo [--database URL]       (migrates and creates `admin` first, like serve)
 
 Errors are one line on stderr and exit status 1 (2 for a bad command line).
@@ -14,15 +19,20 @@ Errors are one line on stderr and exit status 1 (2 for a bad command line).
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import secrets
+import signal
 import sys
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from comptoir.config import Settings
 from comptoir.errors import ComptoirError, SchemaBehindError
-from comptoir.services import auth, demo, keyring
+from comptoir.events import delivery, network
+from comptoir.services import apikeys, auth, demo, keyring, webhooks
+from comptoir.services.access import Caller
 from comptoir.storage import migrate
 from comptoir.storage.database import Database, run_with_database
 
@@ -140,6 +150,80 @@ def cmd_application(settings: Settings, args: argparse.Namespace) -> None:
     print(f"appsecret: {secret}  (shown once)")
 
 
+def _date(stamp: int | None) -> str:
+    return "-" if stamp is None else time.strftime("%Y-%m-%d %H:%M", time.gmtime(stamp))
+
+
+def cmd_apikey(settings: Settings, args: argparse.Namespace) -> None:
+    ensure_schema(settings, create=False)
+    if args.action == "create":
+        expires = apikeys.parse_expires(args.expires)
+        key_id, secret = _with_db(settings, lambda db: apikeys.create(
+            db, args.user, args.name or "", tuple(args.scope or ()), expires))
+        print(f"created API key {key_id} for {args.user}")
+        print(f"key: {secret}  (shown once)")
+    elif args.action == "list":
+        for key in _with_db(settings, lambda db: apikeys.list_keys(db, args.user)):
+            state = "revoked" if key["revoked"] is not None else "active"
+            print(f"{key['ID']}\t{key['prefix']}...\t{key['username']}\t{key['name'] or '-'}\t"
+                  f"{','.join(key['scopes']) or '*'}\texpires {_date(key['expires'])}\t"
+                  f"last used {_date(key['lastused'])}\t{state}")
+    elif args.action == "revoke":
+        _with_db(settings, lambda db: apikeys.revoke(db, args.id))
+        print(f"revoked API key {args.id}")
+    else:
+        secret = _with_db(settings, lambda db: apikeys.rotate(db, args.id))
+        print(f"rotated API key {args.id}")
+        print(f"key: {secret}  (shown once)")
+
+
+#: the CLI acts as an administrator (it holds the database)
+_CLI = Caller(user=0, name="cli", admin=True)
+
+
+def cmd_webhook(settings: Settings, args: argparse.Namespace) -> None:
+    ensure_schema(settings, create=False)
+    allowed = network.parse_networks(settings.webhook_allowed_networks)
+    if args.action == "create":
+        owner = args.user or "admin"
+        endpoint, secret = _with_db(settings, lambda db: webhooks.create_endpoint(
+            db, _CLI, args.url, args.event, description=args.description or "", owner=owner,
+            allowed=allowed))
+        print(f"created webhook endpoint {endpoint['ID']} for {endpoint['ownername']}")
+        print(f"secret: {secret}  (shown once)")
+    elif args.action == "list":
+        for e in _with_db(settings, lambda db: webhooks.list_endpoints(db, _CLI)):
+            state = "enabled" if e["enabled"] else f"disabled ({e['disabled_reason']})"
+            print(f"{e['ID']}\t{e['url']}\t{','.join(e['events'])}\t{e['ownername']}\t{state}")
+    elif args.action == "rotate":
+        secret = _with_db(settings, lambda db: webhooks.rotate_secret(db, _CLI, args.id))
+        print(f"rotated webhook endpoint {args.id} (the old secret signs for 24 hours more)")
+        print(f"secret: {secret}  (shown once)")
+    elif args.action == "delete":
+        _with_db(settings, lambda db: webhooks.delete_endpoint(db, _CLI, args.id))
+        print(f"deleted webhook endpoint {args.id}")
+    else:
+        enabled = args.action == "enable"
+        _with_db(settings, lambda db: webhooks.update_endpoint(db, _CLI, args.id,
+                                                               enabled=enabled))
+        print(f"{args.action}d webhook endpoint {args.id}")
+
+
+def cmd_worker(settings: Settings, args: argparse.Namespace) -> None:
+    ensure_schema(settings, create=False)
+    allowed = network.parse_networks(settings.webhook_allowed_networks)
+
+    async def work(db: Database) -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        print("Comptoir webhook worker running (SIGTERM or SIGINT stops it)", flush=True)
+        await delivery.run_worker(db, stop, webhooks.fan_out, allowed=allowed)
+
+    _with_db(settings, work)
+
+
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> None:
     _prepare(settings, load_demo=True)
 
@@ -197,6 +281,49 @@ def build_parser() -> argparse.ArgumentParser:
     acreate.add_argument("--setting", action="append", type=_setting_pair,
                          metavar="KEY=VALUE", help="a setting for GET /settings (repeatable)")
     application.set_defaults(func=cmd_application)
+
+    apikey = sub.add_parser("apikey", help="manage API keys (the token: header)")
+    key_sub = apikey.add_subparsers(dest="action", required=True)
+    kcreate = key_sub.add_parser("create", parents=[common],
+                                 help="create an API key acting as a user and print it once")
+    kcreate.add_argument("--user", required=True, metavar="NAME", help="the user it acts as")
+    kcreate.add_argument("--name", help="a label for listings")
+    kcreate.add_argument("--scope", action="append", metavar="S",
+                         help="ENTITY (read+write), ENTITY:read, ENTITY:write or * (repeatable; "
+                              "none: the user's full rights)")
+    kcreate.add_argument("--expires", metavar="DATE|DAYS",
+                         help="an ISO date (UTC) or a number of days (default: never)")
+    klist = key_sub.add_parser("list", parents=[common], help="list API keys (no secrets)")
+    klist.add_argument("--user", metavar="NAME", help="only this user's keys")
+    krevoke = key_sub.add_parser("revoke", parents=[common], help="revoke an API key")
+    krevoke.add_argument("id", type=int, metavar="ID")
+    krotate = key_sub.add_parser("rotate", parents=[common],
+                                 help="issue a new secret for an API key and print it once")
+    krotate.add_argument("id", type=int, metavar="ID")
+    apikey.set_defaults(func=cmd_apikey)
+
+    webhook = sub.add_parser("webhook", help="manage webhook endpoints")
+    hook_sub = webhook.add_subparsers(dest="action", required=True)
+    hcreate = hook_sub.add_parser("create", parents=[common],
+                                  help="create a webhook endpoint and print its secret once")
+    hcreate.add_argument("--url", required=True, help="an http(s) URL on a public address")
+    hcreate.add_argument("--event", action="append", required=True, metavar="PATTERN",
+                         help="contacts.created, contacts.*, *.deleted or * (repeatable)")
+    hcreate.add_argument("--user", metavar="NAME",
+                         help="the owner, whose read rights filter the events (default admin)")
+    hcreate.add_argument("--description")
+    hook_sub.add_parser("list", parents=[common], help="list webhook endpoints (no secrets)")
+    for action, text in (("enable", "enable an endpoint (clears its failures)"),
+                         ("disable", "disable an endpoint"),
+                         ("rotate", "issue a new secret; the old one signs for 24 hours more"),
+                         ("delete", "delete an endpoint and its deliveries")):
+        hook = hook_sub.add_parser(action, parents=[common], help=text)
+        hook.add_argument("id", type=int, metavar="ID")
+    webhook.set_defaults(func=cmd_webhook)
+
+    worker = sub.add_parser("worker", parents=[common],
+                            help="deliver webhooks until SIGTERM or SIGINT")
+    worker.set_defaults(func=cmd_worker)
 
     demo_cmd = sub.add_parser("demo", parents=[common], help="load the demo data set")
     demo_cmd.set_defaults(func=cmd_demo)

@@ -23,6 +23,8 @@ class Settings:
     token_days: int = _setting(100, "default lifetime of login tokens (days)")
     secret_key: str = _setting("", "key sealing the webservice access keys: urlsafe base64 of 32 bytes (default: read from secret_key_file)")
     secret_key_file: str = _setting("comptoir.key", "file holding the key when secret_key is empty; created (mode 0600) with a random key if missing")
+    webhook_worker: int = _setting(1, "1: `comptoir serve` runs a webhook delivery worker in-process; 0: only `comptoir worker` delivers")
+    webhook_allowed_networks: str = _setting("", "comma-separated CIDRs webhooks may reach although private, loopback or reserved (for example 127.0.0.0/8,::1/128)")
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:

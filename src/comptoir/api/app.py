@@ -9,6 +9,7 @@ own table; anything unexpected is logged and answered as a plain 500 without det
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,14 +20,19 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from comptoir.api.rest.apikeys import ROUTES as APIKEY_ROUTES
 from comptoir.api.rest.errors import error_response, render_error
 from comptoir.api.rest.openapi import openapi_json
 from comptoir.api.rest.routes import API, ROUTES
+from comptoir.api.rest.webhooks import ROUTES as WEBHOOK_ROUTES
+from comptoir.api.token.routes import ROUTES as TOKEN_ROUTES
 from comptoir.api.webservice.restapi import ROUTES as RESTAPI_ROUTES
 from comptoir.api.webservice.routes import ROUTES as WEBSERVICE_ROUTES
 from comptoir.config import Settings
 from comptoir.errors import ComptoirError, SchemaBehindError
-from comptoir.services import keyring
+from comptoir.events.delivery import run_worker
+from comptoir.events.network import parse_networks
+from comptoir.services import keyring, webhooks
 from comptoir.storage import migrate
 from comptoir.storage.database import open_database
 
@@ -50,9 +56,16 @@ def create_app(settings: Settings) -> Starlette:
             raise
         app.state.db = db
         app.state.settings = settings
+        stop = asyncio.Event()  # the in-process webhook worker (setting webhook_worker)
+        worker = asyncio.create_task(run_worker(
+            db, stop, webhooks.fan_out, allowed=parse_networks(settings.webhook_allowed_networks))
+        ) if settings.webhook_worker else None
         try:
             yield
         finally:
+            stop.set()
+            if worker is not None:
+                await worker
             await db.close()
 
     async def on_error(request: Request, exc: Exception) -> Response:
@@ -67,7 +80,7 @@ def create_app(settings: Settings) -> Starlette:
 
     app = Starlette(
         routes=[Route(API + "/openapi.json", openapi_json, methods=["GET"]), *WEBSERVICE_ROUTES,
-                *RESTAPI_ROUTES, *ROUTES,
+                *RESTAPI_ROUTES, *TOKEN_ROUTES, *APIKEY_ROUTES, *WEBHOOK_ROUTES, *ROUTES,
                 Route("/healthz", healthz, methods=["GET"])],
         lifespan=lifespan,
         exception_handlers={Exception: on_error, ComptoirError: on_error,

@@ -37,6 +37,18 @@ class Caller:
     permissions: dict[str, bool] = field(default_factory=dict)
     application: int | None = None
     token: int | None = None
+    #: an API key's scopes ("contacts" read+write, "contacts:read", "contacts:write", "*",
+    #: "*:read"); None: the user's full rights
+    scopes: frozenset[str] | None = None
+
+    def in_scope(self, entity: str, write: bool) -> bool:
+        """Does the key this caller came with reach `entity` (for writing)?  Scopes only
+        narrow the user's rights, they never add to them."""
+        if self.scopes is None:
+            return True
+        if entity in self.scopes or "*" in self.scopes or f"{entity}:write" in self.scopes:
+            return True
+        return not write and (f"{entity}:read" in self.scopes or "*:read" in self.scopes)
 
     def may(self, access: Access, write: bool) -> bool:
         """Function access (the creator condition is checked per record)."""
@@ -62,6 +74,8 @@ class Caller:
 
 def check_operation(entity: Entity, caller: Caller, write: bool) -> None:
     access = entity.write if write else entity.read
+    if not caller.in_scope(entity.name, write):
+        raise PermissionDeniedError(f"Outside the scopes of the API key ({entity.name})")
     if not caller.may(access, write):
         need = access.describe(write)
         raise PermissionDeniedError(f"Lacking access permission ({need})")
@@ -128,7 +142,7 @@ def visible_on(entity: Entity, caller: Caller, table: sa.FromClause,
     """"The caller may read this record", for the records of `entity` in `table` (an
     alias in a join, whose own aliases start with `prefix`): function access and ownership together; None when everything is
     visible.  The caller is the bound parameter `:caller`."""
-    if not caller.may(entity.read, write=False):
+    if not caller.in_scope(entity.name, write=False) or not caller.may(entity.read, write=False):
         return sa.false()
     if caller.admin:
         return None
@@ -139,9 +153,10 @@ def visible_on(entity: Entity, caller: Caller, table: sa.FromClause,
 
 def view_of(caller: Caller, entities: list[Entity]) -> tuple[Any, ...]:
     """What decides the SQL of `visible_on` for these entities: a cache key part."""
+    scoped = tuple(caller.in_scope(e.name, write=False) for e in entities)
     if caller.admin:
-        return ("admin",)
-    return ("nopublic" if caller.nopublic else "member",
+        return ("admin", *scoped)
+    return ("nopublic" if caller.nopublic else "member", *scoped,
             *(caller.may(e.read, write=False) for e in entities))
 
 

@@ -131,7 +131,8 @@ def _access_parts(user: Any) -> list[sa.Select[Any]]:
 _CALLER_COLUMNS = (("token", sa.BigInteger), ("user", sa.Integer), ("application", sa.Integer),
                    ("expdate", sa.BigInteger), ("username", sa.Text), ("admin", sa.SmallInteger),
                    ("nopublic", sa.SmallInteger), ("activity", sa.SmallInteger),
-                   ("started", sa.BigInteger), ("seen", sa.BigInteger))
+                   ("started", sa.BigInteger), ("seen", sa.BigInteger),
+                   ("apikey", sa.BigInteger), ("scopes", sa.Text))
 
 
 def caller_query(head: sa.Select[Any], user: Any) -> sa.CompoundSelect[Any]:

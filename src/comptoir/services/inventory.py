@@ -30,6 +30,7 @@ from comptoir.errors import (
     MissingFieldError,
     PermissionDeniedError,
 )
+from comptoir.events import outbox
 from comptoir.schema.module import Module
 from comptoir.schema.modules import MODULES
 from comptoir.schema.registry import ENTITIES
@@ -234,12 +235,20 @@ def _line_values(line: LineInput, sequence: int, transaction: int) -> dict[str, 
             **{name: number(line.taxes.get(name)) for name in LINE_TAXES}}
 
 
-async def _write_lines(conn: Connection, transaction: int, lines: list[LineInput]) -> None:
+async def _write_lines(conn: Connection, transaction: int, lines: list[LineInput],
+                       actor: int) -> None:
+    """Replace the lines of a document; each line removed and added is an event."""
+    shown = [f.name for f in LINEITEMS.public_fields]
+    for old in await rows.select_rows_where(conn, LINEITEMS, {"transaction": transaction}):
+        await outbox.emit(conn, LINEITEMS, old["ID"], "deleted", actor=actor,
+                          record={name: old[name] for name in shown})
     await rows.delete_rows_where(conn, LINEITEMS, {"transaction": transaction})
     for sequence, line in enumerate(lines, 1):
         values = _line_values(line, sequence, transaction)
         values["creationdate"] = values["lastmodified"] = int(time.time())
-        await rows.insert_row(conn, LINEITEMS, values)
+        line_id, _ = await rows.insert_row(conn, LINEITEMS, values)
+        await outbox.emit(conn, LINEITEMS, line_id, "created", actor=actor,
+                          record={name: values.get(name) for name in shown} | {"ID": line_id})
 
 
 def _stored_line(row: Mapping[str, Any]) -> LineInput:
@@ -266,7 +275,7 @@ async def create_document(db: Database, caller: Caller, module: Module, values: 
     values.update(_totals(lines, values, definitions))
 
     async def write_lines(conn: Connection, record_id: int) -> None:
-        await _write_lines(conn, record_id, lines)
+        await _write_lines(conn, record_id, lines, caller.user)
 
     record = await records.create_record(db, caller, module.entity, values, after=write_lines)
     return await render_document(db, module, record.data)
@@ -292,7 +301,7 @@ async def update_document(db: Database, caller: Caller, module: Module,
 
     async def write_lines(conn: Connection, transaction: int) -> None:
         if parsed is not None:
-            await _write_lines(conn, transaction, lines)
+            await _write_lines(conn, transaction, lines, caller.user)
 
     record = await records.update_record(db, caller, module.entity, record_id, values,
                                          after=write_lines)

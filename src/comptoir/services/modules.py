@@ -56,7 +56,8 @@ def _entity(module: Module) -> Entity:
 
 def may(caller: Caller, module: Module, write: bool) -> bool:
     entity = _entity(module)
-    return caller.may(entity.write if write else entity.read, write)
+    return (caller.in_scope(entity.name, write)
+            and caller.may(entity.write if write else entity.read, write))
 
 
 # --- listtypes and describe ----------------------------------------------------------------

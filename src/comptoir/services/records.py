@@ -28,6 +28,7 @@ from comptoir.errors import (
     PreconditionFailedError,
     UnknownEntityError,
 )
+from comptoir.events import outbox
 from comptoir.query import json_query
 from comptoir.schema.entity import Entity, Op, Ownership
 from comptoir.schema.fields import NOW, Field, Kind, Managed, OnDelete
@@ -292,7 +293,10 @@ async def create_record(db: Database, caller: Caller, name: str,
         await _apply(conn, entity, write, record_id)
         if after is not None:
             await after(conn, record_id)
-    return _created(entity, {**record, "ID": record_id}, rev, write)
+        created = _created(entity, {**record, "ID": record_id}, rev, write)
+        await outbox.emit(conn, entity, record_id, "created", actor=caller.user,
+                          record=created.data)
+    return created
 
 
 def _created(entity: Entity, record: Mapping[str, Any], rev: int, write: Write) -> Record:
@@ -337,9 +341,16 @@ async def update_record(db: Database, caller: Caller, name: str, record_id: int,
         await _apply(conn, entity, write, record_id)
         if after is not None:
             await after(conn, record_id)
+        before = _render(entity, row)
         row = await _load(conn, entity, caller, record_id)
-        return await _decorate(conn, entity, row, extdata=entity.extdata, tags=entity.tags,
-                               expanded=())
+        updated = await _decorate(conn, entity, row, extdata=entity.extdata, tags=entity.tags,
+                                  expanded=())
+        changed = outbox.changes_of(entity, before, _render(entity, row))
+        if changed or write.extdata or write.tags is not None or write.add_tags \
+                or write.remove_tags or after is not None:
+            await outbox.emit(conn, entity, record_id, "updated", actor=caller.user,
+                              record=updated.data, changes=changed)
+        return updated
 
 
 async def delete_record(db: Database, caller: Caller, name: str, record_id: int,
@@ -357,11 +368,20 @@ async def delete_record(db: Database, caller: Caller, name: str, record_id: int,
         now = int(time.time())
         for referrer, field in CLEARED_ON_DELETE.get(entity.name, ()):
             modified = referrer.managed(Managed.MODIFIED)
-            await rows.clear_references(conn, referrer, field, record_id,
-                                        {modified.name: now} if modified else {},
+            stamp = {modified.name: now} if modified else {}
+            referring = [r for r in await rows.select_rows_where(conn, referrer,
+                                                                 {field: record_id})
+                         if referrer is not entity or r["ID"] != record_id]
+            await rows.clear_references(conn, referrer, field, record_id, stamp,
                                         keep=record_id if referrer is entity else None)
+            for other in referring:  # each cleared reference is an update of its record
+                await outbox.emit(conn, referrer, other["ID"], "updated", actor=caller.user,
+                                  record={**_render(referrer, other), field: None, **stamp},
+                                  changes={field: {"before": record_id, "after": None}})
         await rows.log_deletion(conn, entity, record_id, now, caller.user,
                                 orjson.dumps(_render(entity, row)).decode())
+        await outbox.emit(conn, entity, record_id, "deleted", actor=caller.user,
+                          record=_render(entity, row))
         try:
             deleted = await rows.delete_row(conn, entity, record_id, row[REV])
         except IntegrityError:

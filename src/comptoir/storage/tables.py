@@ -8,7 +8,7 @@ Per entity:
 - `<entity>_tags` (entities with tags): one row per record and tag, indexed by tag.
 
 Plus the platform tables that the ZeyOS entities do not declare: `tokens` (login tokens,
-stored as SHA-256 digests), `ws_challenges` and `ws_sessions` (webservice logins and
+stored as SHA-256 digests), `apikeys` (API keys, digests too), `ws_challenges` and `ws_sessions` (webservice logins and
 sessions, the latter as digests) and `config` (the instance configuration, `GET /config`).
 """
 
@@ -142,6 +142,24 @@ tokens = sa.Table(
     sqlite_autoincrement=True,
 )
 
+#: API keys (the `token:` header): each acts as one user, optionally scoped; stored as
+#: SHA-256 digests, `prefix` (the first 8 characters) only names them in listings
+apikeys = sa.Table(
+    "apikeys", metadata,
+    sa.Column("ID", _WIDE_ID, primary_key=True, autoincrement=True),
+    sa.Column("user", sa.Integer(), sa.ForeignKey("users.ID", ondelete="CASCADE"),
+              nullable=False, index=True),
+    sa.Column("name", sa.Text(), nullable=False),
+    sa.Column("prefix", sa.String(8), nullable=False),
+    sa.Column("digest", sa.String(64), nullable=False, unique=True),
+    sa.Column("scopes", sa.Text(), nullable=False),
+    sa.Column("expires", sa.BigInteger(), nullable=True),
+    sa.Column("revoked", sa.BigInteger(), nullable=True),
+    sa.Column("created", sa.BigInteger(), nullable=False),
+    sa.Column("lastused", sa.BigInteger(), nullable=True),
+    sqlite_autoincrement=True,
+)
+
 #: webservice login challenges (`getchallenge`): several live ones per user
 ws_challenges = sa.Table(
     "ws_challenges", metadata,
@@ -169,6 +187,96 @@ config = sa.Table(
     "config", metadata,
     sa.Column("name", sa.String(100), primary_key=True),
     sa.Column("value", sa.Text(), nullable=False),
+)
+
+
+#: the transactional outbox: one event per create, update and delete, written in the
+#: transaction of the change (events/outbox.py); `ID` orders them for delivery
+outbox = sa.Table(
+    "outbox", metadata,
+    sa.Column("ID", _WIDE_ID, primary_key=True, autoincrement=True),
+    #: the event's unique id as webhooks carry it: "evt_" + 32 hex
+    sa.Column("event", sa.String(40), nullable=False, unique=True),
+    #: "<entity>.<created|updated|deleted>"
+    sa.Column("type", sa.String(80), nullable=False),
+    sa.Column("entity", sa.String(64), nullable=False),
+    sa.Column("record", sa.BigInteger(), nullable=False),
+    #: 1, 2, 3... per record: the order of the events of one record
+    sa.Column("sequence", sa.Integer(), nullable=False),
+    #: Unix time in milliseconds
+    sa.Column("occurred", sa.BigInteger(), nullable=False),
+    #: the user who made the change
+    sa.Column("actor", sa.Integer(), nullable=True),
+    #: JSON: {"record": ..., "changes": {field: {"before": ..., "after": ...}}}
+    sa.Column("data", sa.Text(), nullable=False),
+    sa.UniqueConstraint("entity", "record", "sequence"),
+    sqlite_autoincrement=True,
+)
+
+#: webhook endpoints (services/webhooks.py): `events` is a JSON list of patterns
+#: ("contacts.created", "*.deleted", "*"); after a rotation `previous_secret` still signs
+#: until `previous_until`; times in milliseconds
+webhook_endpoints = sa.Table(
+    "webhook_endpoints", metadata,
+    sa.Column("ID", _WIDE_ID, primary_key=True, autoincrement=True),
+    sa.Column("url", sa.Text(), nullable=False),
+    sa.Column("events", sa.Text(), nullable=False),
+    sa.Column("description", sa.Text(), nullable=False),
+    sa.Column("enabled", sa.Boolean(), nullable=False),
+    #: the user whose read rights filter the events the endpoint receives
+    sa.Column("owner", sa.Integer(), sa.ForeignKey("users.ID", ondelete="CASCADE"),
+              nullable=False, index=True),
+    sa.Column("secret", sa.Text(), nullable=False),
+    sa.Column("previous_secret", sa.Text(), nullable=True),
+    sa.Column("previous_until", sa.BigInteger(), nullable=True),
+    sa.Column("created", sa.BigInteger(), nullable=False),
+    sa.Column("disabled_reason", sa.Text(), nullable=True),
+    #: when the current run of failed attempts began (None: the last attempt succeeded)
+    sa.Column("failing_since", sa.BigInteger(), nullable=True),
+    sqlite_autoincrement=True,
+)
+
+#: one outbox event to send to one endpoint: pending (never tried), failed (a retry is
+#: due at `next_attempt`), succeeded or dead (ten failures); a worker holds it until
+#: `lease_until` while sending
+webhook_deliveries = sa.Table(
+    "webhook_deliveries", metadata,
+    sa.Column("ID", _WIDE_ID, primary_key=True, autoincrement=True),
+    sa.Column("endpoint", _WIDE_ID, sa.ForeignKey("webhook_endpoints.ID", ondelete="CASCADE"),
+              nullable=False),
+    sa.Column("event", _WIDE_ID, sa.ForeignKey("outbox.ID", ondelete="CASCADE"),
+              nullable=False, index=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("attempts", sa.Integer(), nullable=False),
+    sa.Column("next_attempt", sa.BigInteger(), nullable=True),
+    sa.Column("lease_until", sa.BigInteger(), nullable=True),
+    sa.Column("last_status", sa.Integer(), nullable=True),
+    sa.Column("created", sa.BigInteger(), nullable=False),
+    sa.UniqueConstraint("endpoint", "event"),
+    sa.Index("ix_webhook_deliveries_due", "status", "next_attempt"),
+    sqlite_autoincrement=True,
+)
+
+#: every attempt of a delivery: HTTP status (None: no answer), latency, error, the first
+#: kilobyte of the answer
+webhook_attempts = sa.Table(
+    "webhook_attempts", metadata,
+    sa.Column("ID", _WIDE_ID, primary_key=True, autoincrement=True),
+    sa.Column("delivery", _WIDE_ID, sa.ForeignKey("webhook_deliveries.ID", ondelete="CASCADE"),
+              nullable=False, index=True),
+    sa.Column("at", sa.BigInteger(), nullable=False),
+    sa.Column("status", sa.Integer(), nullable=True),
+    sa.Column("latency", sa.Integer(), nullable=False),
+    sa.Column("error", sa.Text(), nullable=True),
+    sa.Column("response", sa.Text(), nullable=True),
+    sqlite_autoincrement=True,
+)
+
+#: the highest outbox ID already fanned out to deliveries (one row, ID 1)
+webhook_cursor = sa.Table(
+    "webhook_cursor", metadata,
+    sa.Column("ID", sa.Integer(), primary_key=True, autoincrement=False),
+    sa.Column("outbox", sa.BigInteger(), nullable=False),
 )
 
 

@@ -20,7 +20,7 @@ from comptoir.errors import (
 )
 from comptoir.schema.fields import Kind
 from comptoir.schema.registry import ENTITIES
-from comptoir.services import auth, config, queries, records
+from comptoir.services import apikeys, auth, config, queries, records
 from comptoir.services.access import Caller
 from comptoir.storage.database import Database
 
@@ -53,6 +53,9 @@ def _body_limit(settings: Settings, entity_name: str) -> int:
 
 async def caller_of(request: Request) -> Caller:
     _check_instance(request)
+    key = request.headers.get("token")
+    if key is not None:  # an API key (`comptoir apikey create`) comes before a bearer token
+        return await apikeys.authenticate(_state(request)[0], key.strip())
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer":

@@ -24,7 +24,7 @@ from comptoir.api.webservice import routes
 from comptoir.api.webservice.errors import WireError, error_body
 from comptoir.config import Settings
 from comptoir.errors import AuthenticationError, BadRequestError, ComptoirError, NotFoundError
-from comptoir.services import sessions, tags
+from comptoir.services import apikeys, sessions, tags
 from comptoir.services.access import Caller
 
 log = logging.getLogger("comptoir.webservice")
@@ -75,6 +75,9 @@ OPERATIONS: dict[str, routes.Operation] = {
 
 
 async def _caller(request: Request) -> Caller:
+    key = request.headers.get("token")
+    if key is not None:  # an API key (`comptoir apikey create`) instead of Basic
+        return await apikeys.authenticate(request.app.state.db, key.strip())
     header = request.headers.get("authorization", "")
     scheme, _, encoded = header.partition(" ")
     if scheme.lower() != "basic":

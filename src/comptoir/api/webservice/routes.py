@@ -31,7 +31,7 @@ from comptoir.errors import (
     NotFoundError,
     TooLargeError,
 )
-from comptoir.services import auth, documents, leads, modules, related, sessions
+from comptoir.services import apikeys, auth, documents, leads, modules, related, sessions
 from comptoir.services.access import Caller
 from comptoir.storage.database import Database
 
@@ -312,7 +312,15 @@ async def webservice(request: Request) -> Response:
         if not operation.prelogin:
             session = params.get("sessionName") or params.get("sessionId") or ""
             bearer = _bearer(request) if name == "extendsession" else ""
-            if bearer and (not session or session.lower() == "null"):
+            apikey = request.headers.get("token")
+            if (apikey is not None and name not in ("logout", "extendsession")
+                    and (not session or session.lower() == "null")):
+                try:  # an API key (`comptoir apikey create`) needs no login
+                    call.caller = await apikeys.authenticate(call.db, apikey.strip())
+                except AuthenticationError:
+                    raise WireError("AUTHENTICATION_FAILURE",
+                                    "Authencation Failed: Invalid API key") from None
+            elif bearer and (not session or session.lower() == "null"):
                 # vtiger turns a web login into a session; here a REST API login does
                 try:
                     call.caller = await auth.authenticate(call.db, bearer)

@@ -1,0 +1,53 @@
+"""The token front door's one error table: core error code -> HTTP status and wire code.
+
+Every error answers JSON `{"error": {"code": ..., "message": ...}}` with the status of the
+REST API.  Every 401 is the same answer, whatever the reason (no, unknown, expired or
+revoked key), so that it never tells which.
+"""
+
+from __future__ import annotations
+
+import orjson
+from starlette.responses import Response
+
+from comptoir.errors import ComptoirError
+
+STATUS: dict[str, tuple[int, str]] = {
+    "error": (500, "internal_error"),
+    "bad_request": (400, "bad_request"),
+    "invalid_field": (400, "invalid_field"),
+    "missing_field": (400, "missing_field"),
+    "invalid_reference": (400, "invalid_reference"),
+    "invalid_id": (400, "bad_request"),
+    "too_large": (413, "too_large"),
+    "query_syntax": (400, "bad_request"),
+    "unknown_relation": (400, "bad_request"),
+    "unauthenticated": (401, "unauthorized"),
+    "invalid_challenge": (401, "unauthorized"),
+    "invalid_session": (401, "unauthorized"),
+    "session_expired": (401, "unauthorized"),
+    "session_idle": (401, "unauthorized"),
+    "permission_denied": (403, "forbidden"),
+    "not_found": (404, "not_found"),
+    "unknown_entity": (404, "not_found"),
+    "not_allowed": (405, "not_allowed"),
+    "conflict": (409, "conflict"),
+    "already_converted": (409, "conflict"),
+    "precondition": (412, "precondition_failed"),
+    "schema_behind": (503, "unavailable"),
+}
+
+UNAUTHORIZED = "Invalid API key"
+
+
+def error_response(status: int, code: str, message: str) -> Response:
+    if status == 401:
+        message = UNAUTHORIZED
+    return Response(orjson.dumps({"error": {"code": code, "message": message}}),
+                    status_code=status, media_type="application/json")
+
+
+def render_error(exc: ComptoirError) -> Response:
+    status, code = STATUS.get(exc.code, STATUS["error"])
+    message = exc.message if status != 500 else "Internal error"
+    return error_response(status, code, message)

@@ -1,0 +1,2 @@
+"""Events: the transactional outbox (every change, written with it) and, later, their
+delivery to webhook endpoints."""

@@ -1,0 +1,236 @@
+"""The webhook delivery worker: claim due deliveries, send them signed, record every
+attempt, schedule retries.
+
+    async with httpx.AsyncClient() as client:
+        sent = await run_once(db, client, now=time.time())
+    await run_worker(db, stop_event, webhooks.fan_out, allowed=nets)  # until stopped
+
+Claiming: in one transaction, the due deliveries of enabled endpoints are selected
+(`FOR UPDATE SKIP LOCKED` on PostgreSQL, so that several workers never take the same one;
+SQLite has a single writer) and leased for `LEASE` seconds (`lease_until`).  A worker
+killed mid-delivery leaves the lease to expire: the delivery is then claimed again.
+
+Sending follows the Standard Webhooks specification: body `{"id", "type", "timestamp",
+"data"}`, headers `webhook-id` (the event id), `webhook-timestamp` (seconds, the real time
+of sending) and `webhook-signature` (`v1,<base64>`; during the 24 hours after a rotation
+the previous secret signs too, space-separated).  A 2xx is a success; any other status, a
+timeout (15 s), a redirect or a refused address is a failed attempt, retried after
+`RETRY_DELAYS` (±10 % jitter, a longer `Retry-After` wins); the tenth failure makes the
+delivery `dead`.  A 410 disables the endpoint at once, failing for `DISABLE_AFTER`
+seconds without a success disables it too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import orjson
+import sqlalchemy as sa
+from standardwebhooks.webhooks import Webhook
+
+from comptoir.errors import ComptoirError
+from comptoir.events.network import Network, resolve_url
+from comptoir.storage.database import Database
+from comptoir.storage.tables import outbox, webhook_attempts, webhook_deliveries, webhook_endpoints
+
+log = logging.getLogger("comptoir.webhooks")
+
+#: seconds to wait after the 1st, 2nd... 9th failure; the 10th failure is final
+RETRY_DELAYS = (5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400)
+MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
+JITTER = 0.1
+LEASE = 60
+TIMEOUT = 15.0
+DISABLE_AFTER = 5 * 86400
+EXCERPT = 1024
+BATCH = 50
+
+
+def retry_delay(failures: int, retry_after: float | None = None,
+                rand: random.Random | None = None) -> float | None:
+    """Seconds before the next attempt after `failures` failed ones (None: no more)."""
+    if failures >= MAX_ATTEMPTS:
+        return None
+    base = RETRY_DELAYS[failures - 1]
+    delay = base * (1 + (rand or random).uniform(-JITTER, JITTER))
+    if retry_after is not None and retry_after > delay:
+        delay = min(retry_after, 86400.0)
+    return delay
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after", "").strip()
+    return float(value) if value.isascii() and value.isdigit() else None
+
+
+def sign(secrets: Sequence[str], msg_id: str, timestamp: int, body: str) -> str:
+    stamp = datetime.fromtimestamp(timestamp, tz=UTC)
+    return " ".join(Webhook(secret).sign(msg_id, stamp, body) for secret in secrets)
+
+
+def payload(event: Mapping[str, Any]) -> str:
+    data = orjson.loads(event["data"])
+    occurred = datetime.fromtimestamp(event["occurred"] / 1000, tz=UTC)
+    return orjson.dumps({
+        "id": event["event"], "type": event["type"],
+        "timestamp": occurred.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "data": {"entity": event["entity"], "ID": event["record"],
+                 "sequence": event["sequence"], "actor": event["actor"], **data}}).decode()
+
+
+_CLAIM_COLUMNS = (webhook_deliveries.c.ID, webhook_deliveries.c.attempts,
+                  webhook_deliveries.c.endpoint, webhook_endpoints.c.url,
+                  webhook_endpoints.c.secret, webhook_endpoints.c.previous_secret,
+                  webhook_endpoints.c.previous_until, outbox.c.event, outbox.c.type,
+                  outbox.c.entity, outbox.c.record, outbox.c.sequence, outbox.c.occurred,
+                  outbox.c.actor, outbox.c.data)
+
+
+async def claim(db: Database, now_ms: int, limit: int = BATCH) -> list[dict[str, Any]]:
+    """Lease the due deliveries of enabled endpoints (see the module's doc)."""
+    due = (sa.select(webhook_deliveries.c.ID)
+           .join(webhook_endpoints, webhook_endpoints.c.ID == webhook_deliveries.c.endpoint)
+           .where(webhook_deliveries.c.status.in_(("pending", "failed")),
+                  webhook_deliveries.c.next_attempt <= now_ms,
+                  sa.or_(webhook_deliveries.c.lease_until.is_(None),
+                         webhook_deliveries.c.lease_until <= now_ms),
+                  webhook_endpoints.c.enabled.is_(True))
+           .order_by(webhook_deliveries.c.next_attempt, webhook_deliveries.c.ID).limit(limit))
+    if db.name == "postgresql":
+        due = due.with_for_update(of=webhook_deliveries, skip_locked=True)
+    if db.name != "postgresql":  # nothing due: no write transaction (single writer)
+        async with db.read() as conn:
+            if not await conn.all(due.limit(1)):
+                return []
+    async with db.write() as conn:
+        ids = [row["ID"] for row in await conn.all(due)]
+        if not ids:
+            return []
+        await conn.run(sa.update(webhook_deliveries).where(webhook_deliveries.c.ID.in_(ids))
+                       .values(lease_until=now_ms + LEASE * 1000))
+        claimed: list[dict[str, Any]] = await conn.all(
+            sa.select(*_CLAIM_COLUMNS)
+            .join(webhook_endpoints, webhook_endpoints.c.ID == webhook_deliveries.c.endpoint)
+            .join(outbox, outbox.c.ID == webhook_deliveries.c.event)
+            .where(webhook_deliveries.c.ID.in_(ids)).order_by(webhook_deliveries.c.ID))
+        return claimed
+
+
+async def _send(client: httpx.AsyncClient, delivery: Mapping[str, Any], now_ms: int,
+                allowed: Sequence[Network]) -> dict[str, Any]:
+    """One attempt: its status, error, latency, answer excerpt and Retry-After."""
+    body = payload(delivery)
+    keys = [delivery["secret"]]
+    if delivery["previous_secret"] and (delivery["previous_until"] or 0) > now_ms:
+        keys.append(delivery["previous_secret"])
+    timestamp = int(time.time())
+    headers = {"content-type": "application/json", "user-agent": "Comptoir-Webhooks/1",
+               "webhook-id": delivery["event"], "webhook-timestamp": str(timestamp),
+               "webhook-signature": sign(keys, delivery["event"], timestamp, body)}
+    started = time.monotonic()
+    result: dict[str, Any] = {"status": None, "error": None, "response": None,
+                              "retry_after": None}
+    try:
+        address = await resolve_url(delivery["url"], allowed)
+        url = httpx.URL(delivery["url"])
+        host = url.host
+        headers["host"] = url.netloc.decode("ascii")
+        response = await client.post(
+            url.copy_with(host=str(address)), content=body.encode(), headers=headers,
+            timeout=TIMEOUT, follow_redirects=False,
+            extensions={"sni_hostname": host} if url.scheme == "https" else {})
+        result["status"] = response.status_code
+        result["response"] = response.text[:EXCERPT]
+        result["retry_after"] = _retry_after(response)
+        if response.is_redirect:
+            result["error"] = "redirects are not followed"
+    except ComptoirError as exc:
+        result["error"] = ("address not allowed" if "address not allowed" in exc.message
+                           else exc.message)
+    except httpx.TimeoutException:
+        result["error"] = "timeout"
+    except httpx.HTTPError as exc:
+        result["error"] = f"{type(exc).__name__}: {exc}"[:EXCERPT]
+    result["latency"] = int((time.monotonic() - started) * 1000)
+    return result
+
+
+async def _record(db: Database, delivery: Mapping[str, Any], result: Mapping[str, Any],
+                  now_ms: int, rand: random.Random | None) -> None:
+    status = result["status"]
+    ok = status is not None and 200 <= status < 300
+    attempts = delivery["attempts"] + 1
+    values: dict[str, Any] = {"attempts": attempts, "lease_until": None, "last_status": status}
+    if ok:
+        values.update(status="succeeded", next_attempt=None)
+    else:
+        delay = retry_delay(attempts, result["retry_after"], rand)
+        if delay is None:
+            values.update(status="dead", next_attempt=None)
+        else:
+            values.update(status="failed", next_attempt=now_ms + int(delay * 1000))
+    async with db.write() as conn:
+        await conn.run(sa.insert(webhook_attempts).values(
+            delivery=delivery["ID"], at=now_ms, status=status, latency=result["latency"],
+            error=result["error"], response=result["response"]))
+        await conn.run(sa.update(webhook_deliveries)
+                       .where(webhook_deliveries.c.ID == delivery["ID"]).values(values))
+        endpoint = webhook_endpoints.c.ID == delivery["endpoint"]
+        if ok:
+            await conn.run(sa.update(webhook_endpoints).where(
+                endpoint, webhook_endpoints.c.failing_since.is_not(None))
+                .values(failing_since=None))
+            return
+        await conn.run(sa.update(webhook_endpoints).where(
+            endpoint, webhook_endpoints.c.failing_since.is_(None)).values(failing_since=now_ms))
+        if status == 410:
+            reason = "the endpoint answered 410 Gone"
+            disable = endpoint
+        else:
+            reason = "failing for 5 days"
+            disable = sa.and_(endpoint, webhook_endpoints.c.failing_since
+                              <= now_ms - DISABLE_AFTER * 1000)
+        if await conn.run(sa.update(webhook_endpoints).where(
+                disable, webhook_endpoints.c.enabled.is_(True))
+                .values(enabled=False, disabled_reason=reason)):
+            log.warning("webhook endpoint %s disabled: %s", delivery["endpoint"], reason)
+
+
+async def run_once(db: Database, client: httpx.AsyncClient, now: float | None = None, *,
+                   allowed: Sequence[Network] = (), rand: random.Random | None = None,
+                   limit: int = BATCH) -> int:
+    """Claim the due deliveries, send them concurrently, record the attempts; returns how
+    many were sent.  `now` (seconds) is the clock of the schedule."""
+    now_ms = int((time.time() if now is None else now) * 1000)
+    claimed = await claim(db, now_ms, limit)
+    results = await asyncio.gather(*(_send(client, d, now_ms, allowed) for d in claimed))
+    for delivery, result in zip(claimed, results, strict=True):
+        await _record(db, delivery, result, now_ms, rand)
+    return len(claimed)
+
+
+async def run_worker(db: Database, stop: asyncio.Event,
+                     fan_out: Callable[[Database], Awaitable[Any]], *,
+                     allowed: Sequence[Network] = (), idle: float = 0.5) -> None:
+    """Fan out (`services.webhooks.fan_out`: which endpoint gets which event is a matter of
+    permissions, decided above this layer) and deliver until `stop` is set; errors are
+    logged, never fatal."""
+    async with httpx.AsyncClient(follow_redirects=False, trust_env=False) as client:
+        while not stop.is_set():
+            sent = 0
+            try:
+                await fan_out(db)
+                sent = await run_once(db, client, allowed=allowed)
+            except Exception:  # the worker's outermost handler: log, wait, go on
+                log.exception("webhook worker pass failed")
+            if not sent:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), idle)

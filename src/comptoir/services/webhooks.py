@@ -1,0 +1,381 @@
+"""Webhook endpoints (administrators only) and the fan-out of outbox events to deliveries.
+
+    endpoint, secret = await create_endpoint(db, caller, url, ["contacts.*"], allowed=nets)
+    made = await fan_out(db)          # new outbox events -> one delivery per endpoint
+
+Patterns: an event type (`contacts.created`), `<entity>.*`, `*.<action>` or `*`.
+
+The fan-out keeps a cursor, the highest outbox ID already fanned out (table
+`webhook_cursor`).  On PostgreSQL, outbox IDs are taken before their transaction commits,
+so an event can become visible after a higher one: each pass also looks again at the
+events of the last `LATE_COMMITS` seconds, and the unique (endpoint, event) pair makes
+that idempotent.  An endpoint only receives events that occurred after it was created
+(replay aside).
+
+Permissions (first version): an endpoint receives an event when its owner has the read
+function permission of the entity and may read the record by the owner columns
+(`ownergroup`, `owneruser`) of the event's record data: its group, itself, or a public
+record (no owner) unless the owner is `nopublic`.  The record's other read rules (creator
+conditions, related records) are not applied.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import secrets
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from comptoir.errors import InvalidFieldError, NotFoundError, PermissionDeniedError
+from comptoir.events.network import Network, resolve_url
+from comptoir.schema.entity import Ownership
+from comptoir.schema.registry import get_entity
+from comptoir.services.access import Caller
+from comptoir.services.auth import load_caller
+from comptoir.storage.database import Connection, Database
+from comptoir.storage.tables import (
+    TABLES,
+    outbox,
+    webhook_attempts,
+    webhook_cursor,
+    webhook_deliveries,
+    webhook_endpoints,
+)
+
+#: seconds the previous secret keeps signing after a rotation
+ROTATION_GRACE = 24 * 3600
+#: seconds of recent events each fan-out pass looks at again (late commits, PostgreSQL)
+LATE_COMMITS = 60
+_BATCH = 500
+users = TABLES["users"]
+_PATTERN = re.compile(r"^(\*|[a-z][a-z0-9_]*)\.(\*|created|updated|deleted)$")
+
+
+def _ms(now: float | None) -> int:
+    return int((time.time() if now is None else now) * 1000)
+
+
+def new_secret() -> str:
+    return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+
+
+def check_patterns(events: Any) -> list[str]:
+    """The event patterns of an endpoint, or InvalidFieldError naming the bad one."""
+    if isinstance(events, str):
+        events = [e.strip() for e in events.split(",") if e.strip()]
+    if not isinstance(events, list) or not events or len(events) > 100:
+        raise InvalidFieldError("events", "a non-empty list of event patterns is required")
+    found: list[str] = []
+    for pattern in events:
+        if not isinstance(pattern, str):
+            raise InvalidFieldError("events", f"not an event pattern: {pattern!r}")
+        if pattern == "*":
+            found.append(pattern)
+            continue
+        match = _PATTERN.match(pattern)
+        if match is None or (match[1] != "*" and get_entity(match[1]) is None):
+            raise InvalidFieldError("events", f"not an event pattern: {pattern[:100]}")
+        found.append(pattern)
+    return list(dict.fromkeys(found))
+
+
+def matches(patterns: Iterable[str], event_type: str) -> bool:
+    entity, _, action = event_type.partition(".")
+    for pattern in patterns:
+        want_entity, _, want_action = pattern.partition(".")
+        if pattern == "*" or ((want_entity in ("*", entity)) and want_action in ("*", action)):
+            return True
+    return False
+
+
+def _require_admin(caller: Caller) -> None:
+    if not caller.admin or caller.scopes is not None:
+        raise PermissionDeniedError("Lacking access permission (administrator)")
+
+
+def _public(row: Mapping[str, Any]) -> dict[str, Any]:
+    """An endpoint as listed: no secrets."""
+    return {"ID": row["ID"], "url": row["url"], "events": orjson.loads(row["events"]),
+            "description": row["description"], "enabled": bool(row["enabled"]),
+            "owner": row["owner"], "ownername": row.get("ownername"),
+            "created": row["created"], "disabled_reason": row["disabled_reason"],
+            "failing_since": row["failing_since"],
+            "rotating_until": row["previous_until"]}
+
+
+async def _owner_id(conn: Connection, owner: str | int) -> int:
+    column = users.c.ID if isinstance(owner, int) else users.c.name
+    found = await conn.scalar(sa.select(users.c.ID).where(column == owner))
+    if found is None:
+        raise InvalidFieldError("user", f"no such user: {owner}")
+    return int(found)
+
+
+async def create_endpoint(db: Database, caller: Caller, url: str, events: Any, *,
+                          description: str = "", owner: str | int | None = None,
+                          allowed: Sequence[Network] = (),
+                          now: float | None = None) -> tuple[dict[str, Any], str]:
+    """A new, enabled endpoint; returns it and its secret (shown once)."""
+    _require_admin(caller)
+    patterns = check_patterns(events)
+    if not isinstance(description, str):
+        raise InvalidFieldError("description", "must be text")
+    await resolve_url(url, allowed)
+    secret = new_secret()
+    async with db.write() as conn:
+        owner_id = caller.user if owner is None else await _owner_id(conn, owner)
+        endpoint_id = await conn.scalar(sa.insert(webhook_endpoints).values(
+            url=url, events=orjson.dumps(patterns).decode(), description=description,
+            enabled=True, owner=owner_id, secret=secret, created=_ms(now))
+            .returning(webhook_endpoints.c.ID))
+    return await get_endpoint(db, caller, int(endpoint_id)), secret
+
+
+_LISTED = (sa.select(webhook_endpoints, users.c.name.label("ownername"))
+           .join(users, users.c.ID == webhook_endpoints.c.owner))
+
+
+async def list_endpoints(db: Database, caller: Caller) -> list[dict[str, Any]]:
+    _require_admin(caller)
+    async with db.read() as conn:
+        rows = await conn.all(_LISTED.order_by(webhook_endpoints.c.ID))
+    return [_public(row) for row in rows]
+
+
+async def get_endpoint(db: Database, caller: Caller, endpoint_id: int) -> dict[str, Any]:
+    _require_admin(caller)
+    async with db.read() as conn:
+        row = await conn.one(_LISTED.where(webhook_endpoints.c.ID == endpoint_id))
+    if row is None:
+        raise NotFoundError(f"No webhook endpoint {endpoint_id}")
+    return _public(row)
+
+
+async def update_endpoint(db: Database, caller: Caller, endpoint_id: int, *,
+                          enabled: bool | None = None, events: Any = None,
+                          url: str | None = None, description: str | None = None,
+                          allowed: Sequence[Network] = ()) -> dict[str, Any]:
+    """Enable (which clears the failure state), disable, or change the events, URL or
+    description."""
+    _require_admin(caller)
+    values: dict[str, Any] = {}
+    if events is not None:
+        values["events"] = orjson.dumps(check_patterns(events)).decode()
+    if url is not None:
+        await resolve_url(url, allowed)
+        values["url"] = url
+    if description is not None:
+        if not isinstance(description, str):
+            raise InvalidFieldError("description", "must be text")
+        values["description"] = description
+    if enabled is not None:
+        if not isinstance(enabled, bool):
+            raise InvalidFieldError("enabled", "must be true or false")
+        values.update(enabled=enabled, failing_since=None,
+                      disabled_reason=None if enabled else "disabled by an administrator")
+    if values:
+        async with db.write() as conn:
+            touched = await conn.run(sa.update(webhook_endpoints)
+                                     .where(webhook_endpoints.c.ID == endpoint_id).values(values))
+        if not touched:
+            raise NotFoundError(f"No webhook endpoint {endpoint_id}")
+    return await get_endpoint(db, caller, endpoint_id)
+
+
+async def rotate_secret(db: Database, caller: Caller, endpoint_id: int,
+                        now: float | None = None) -> str:
+    """A new secret; the current one keeps signing (as a second signature) for 24 hours."""
+    _require_admin(caller)
+    secret = new_secret()
+    async with db.write() as conn:
+        touched = await conn.run(
+            sa.update(webhook_endpoints).where(webhook_endpoints.c.ID == endpoint_id).values(
+                previous_secret=webhook_endpoints.c.secret,
+                previous_until=_ms(now) + ROTATION_GRACE * 1000, secret=secret))
+    if not touched:
+        raise NotFoundError(f"No webhook endpoint {endpoint_id}")
+    return secret
+
+
+async def delete_endpoint(db: Database, caller: Caller, endpoint_id: int) -> None:
+    _require_admin(caller)
+    async with db.write() as conn:
+        if not await conn.run(sa.delete(webhook_endpoints)
+                              .where(webhook_endpoints.c.ID == endpoint_id)):
+            raise NotFoundError(f"No webhook endpoint {endpoint_id}")
+
+
+async def list_deliveries(db: Database, caller: Caller, endpoint_id: int,
+                          limit: int = 100) -> list[dict[str, Any]]:
+    """The latest deliveries of an endpoint, newest first, each with its attempts."""
+    await get_endpoint(db, caller, endpoint_id)
+    async with db.read() as conn:
+        rows = await conn.all(
+            sa.select(webhook_deliveries, outbox.c.event.label("eventid"), outbox.c.type,
+                      outbox.c.occurred)
+            .join(outbox, outbox.c.ID == webhook_deliveries.c.event)
+            .where(webhook_deliveries.c.endpoint == endpoint_id)
+            .order_by(webhook_deliveries.c.ID.desc()).limit(limit))
+        ids = [row["ID"] for row in rows]
+        attempts = await conn.all(sa.select(webhook_attempts)
+                                  .where(webhook_attempts.c.delivery.in_(ids))
+                                  .order_by(webhook_attempts.c.ID)) if ids else []
+    by_delivery: dict[int, list[dict[str, Any]]] = {}
+    for attempt in attempts:
+        by_delivery.setdefault(attempt["delivery"], []).append(
+            {k: attempt[k] for k in ("at", "status", "latency", "error", "response")})
+    return [{"ID": row["ID"], "event": row["eventid"], "type": row["type"],
+             "occurred": row["occurred"], "status": row["status"], "attempts": row["attempts"],
+             "next_attempt": row["next_attempt"], "last_status": row["last_status"],
+             "history": by_delivery.get(row["ID"], [])} for row in rows]
+
+
+# --- fan-out -------------------------------------------------------------------------------
+
+
+def may_receive(owner: Caller, event: Mapping[str, Any]) -> bool:
+    """May the endpoint's owner read the record of this event (see the module's doc)?"""
+    entity = get_entity(event["entity"])
+    if entity is None:
+        return False
+    if owner.admin:
+        return True
+    if not owner.may(entity.read, False):
+        return False
+    if entity.ownership is Ownership.NONE:
+        return True
+    record = event["data"].get("record") or {}
+    group, user = record.get("ownergroup"), record.get("owneruser")
+    if group is None and user is None:
+        return not owner.nopublic
+    return (group is not None and group in owner.groups) or (user is not None
+                                                              and user == owner.user)
+
+
+def _insert_ignoring_duplicates(db: Database) -> Any:
+    dialect: Any = postgresql if db.name == "postgresql" else sqlite
+    columns = ("endpoint", "event", "status", "attempts", "next_attempt", "created")
+    return dialect.insert(webhook_deliveries).values(
+        {name: sa.bindparam(name) for name in columns}).on_conflict_do_nothing(
+        index_elements=["endpoint", "event"])
+
+
+async def _queue(conn: Connection, db: Database, events: Sequence[Mapping[str, Any]],
+                 endpoints: Sequence[Mapping[str, Any]], now_ms: int,
+                 replay: bool = False) -> int:
+    """Create the deliveries of `events` to the `endpoints` that want them."""
+    owners: dict[int, Caller | None] = {}
+    rows: list[dict[str, Any]] = []
+    for endpoint in endpoints:
+        patterns = orjson.loads(endpoint["events"])
+        owner_id = endpoint["owner"]
+        if owner_id not in owners:
+            try:
+                owners[owner_id] = await load_caller(conn, owner_id)
+            except Exception:  # an owner who is no longer a user receives nothing
+                owners[owner_id] = None
+        owner = owners[owner_id]
+        for event in events:
+            if owner is None or not matches(patterns, event["type"]):
+                continue
+            if not replay and event["occurred"] < endpoint["created"]:
+                continue
+            if may_receive(owner, event):
+                rows.append({"endpoint": endpoint["ID"], "event": event["ID"],
+                             "status": "pending", "attempts": 0, "next_attempt": now_ms,
+                             "created": now_ms})
+    if not rows:
+        return 0
+    if replay:  # deliveries that exist go out again, from a fresh schedule
+        for row in rows:
+            await conn.run(sa.update(webhook_deliveries).where(
+                webhook_deliveries.c.endpoint == row["endpoint"],
+                webhook_deliveries.c.event == row["event"]).values(
+                status="pending", attempts=0, next_attempt=now_ms, lease_until=None))
+    insert = _insert_ignoring_duplicates(db)
+    for row in rows:
+        await conn.run(insert, row, key="webhook-delivery-insert")
+    return len(rows)
+
+
+async def fan_out(db: Database, now: float | None = None) -> int:
+    """Turn the outbox events not yet fanned out into deliveries; returns how many
+    deliveries were considered (duplicates of a re-scan included)."""
+    now_ms = _ms(now)
+    total = 0
+    if db.name != "postgresql":  # nothing new: no write transaction (SQLite's single writer)
+        async with db.read() as conn:
+            if await conn.scalar(sa.select(sa.func.max(outbox.c.ID))) == await conn.scalar(
+                    _CURSOR):
+                return 0
+    if db.name == "postgresql":  # late commits: events below the cursor, seen only now
+        async with db.write() as conn:
+            total += await _fan_out_batch(conn, db, sa.and_(
+                outbox.c.ID <= _CURSOR.scalar_subquery(),
+                outbox.c.occurred >= now_ms - LATE_COMMITS * 1000), now_ms, 10 * _BATCH)
+    while True:
+        async with db.write() as conn:
+            cursor = await conn.scalar(_CURSOR)
+            if cursor is None:
+                cursor = 0
+                await conn.run(sa.insert(webhook_cursor).values(ID=1, outbox=0))
+            rows = await conn.all(sa.select(outbox.c.ID).where(outbox.c.ID > cursor)
+                                  .order_by(outbox.c.ID).limit(_BATCH))
+            if not rows:
+                return total
+            highest = rows[-1]["ID"]
+            total += await _fan_out_batch(
+                conn, db, outbox.c.ID.between(cursor + 1, highest), now_ms, _BATCH)
+            await conn.run(sa.update(webhook_cursor).where(
+                webhook_cursor.c.ID == 1, webhook_cursor.c.outbox < highest)
+                .values(outbox=highest))
+            if len(rows) < _BATCH:
+                return total
+
+
+_CURSOR = sa.select(webhook_cursor.c.outbox).where(webhook_cursor.c.ID == 1)
+
+
+async def _fan_out_batch(conn: Connection, db: Database, where: sa.ColumnElement[bool],
+                         now_ms: int, limit: int) -> int:
+    rows = await conn.all(sa.select(outbox).where(where).order_by(outbox.c.ID).limit(limit))
+    if not rows:
+        return 0
+    endpoints = await conn.all(sa.select(webhook_endpoints)
+                               .where(webhook_endpoints.c.enabled.is_(True)))
+    events = [{**row, "data": orjson.loads(row["data"])} for row in rows]
+    return await _queue(conn, db, events, endpoints, now_ms)
+
+
+async def replay(db: Database, caller: Caller, *, event: str | None = None,
+                 since: int | None = None, until: int | None = None,
+                 endpoint: int | None = None, now: float | None = None) -> int:
+    """Queue again the deliveries of one event (its id) or of the events that occurred in
+    [since, until] (milliseconds), to every enabled endpoint that wants them (or one);
+    returns the number of deliveries queued."""
+    _require_admin(caller)
+    if event is not None:
+        if not isinstance(event, str) or not event.startswith("evt_"):
+            raise InvalidFieldError("event", "an event id (evt_...) is required")
+        where = outbox.c.event == event
+    elif isinstance(since, int) and isinstance(until, int) and since <= until:
+        where = outbox.c.occurred.between(since, until)
+    else:
+        raise InvalidFieldError("event", "give an event id, or from and to (milliseconds)")
+    async with db.write() as conn:
+        rows = await conn.all(sa.select(outbox).where(where).order_by(outbox.c.ID).limit(10000))
+        if event is not None and not rows:
+            raise NotFoundError(f"No event {event}")
+        chosen = sa.select(webhook_endpoints).where(webhook_endpoints.c.enabled.is_(True))
+        if endpoint is not None:
+            chosen = chosen.where(webhook_endpoints.c.ID == endpoint)
+        endpoints = await conn.all(chosen)
+        events = [{**row, "data": orjson.loads(row["data"])} for row in rows]
+        return await _queue(conn, db, events, endpoints, _ms(now), replay=True)
+

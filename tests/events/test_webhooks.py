@@ -1,0 +1,449 @@
+"""Webhooks: fan-out of outbox events, signed delivery to real receivers on 127.0.0.1, the
+retry schedule on an injected clock, 410, Retry-After, replay, permissions, SSRF, and
+SKIP LOCKED claiming on PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import threading
+import time
+from collections.abc import Callable, Coroutine, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from conftest import fresh_database
+from standardwebhooks.webhooks import Webhook
+
+from comptoir.errors import InvalidFieldError, PermissionDeniedError
+from comptoir.events import delivery
+from comptoir.events.network import AddressNotAllowedError, parse_networks, resolve_url
+from comptoir.services import auth, records, webhooks
+from comptoir.services.access import Caller
+from comptoir.storage import migrate
+from comptoir.storage.database import Connection, Database, run_with_database
+from comptoir.storage.tables import webhook_deliveries, webhook_endpoints
+
+ADMIN = Caller(user=1, name="admin", admin=True)
+LOOPBACK = parse_networks("127.0.0.0/8,::1/128")
+POSTGRES = os.environ.get("COMPTOIR_TEST_DATABASE_URL", "").startswith("postgres")
+
+
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 256  # concurrent workers open many connections at once
+    daemon_threads = True
+
+
+class Receiver:
+    """An HTTP server on 127.0.0.1 recording every request; answers come from `answers`
+    ((status, headers) in turn, the last one repeated)."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[dict[str, str], bytes]] = []
+        self.answers: list[tuple[int, dict[str, str]]] = [(200, {})]
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (the http.server name)
+                body = self.rfile.read(int(self.headers.get("content-length", "0")))
+                with receiver.lock:
+                    receiver.requests.append((dict(self.headers.items()), body))
+                    status, headers = (receiver.answers.pop(0) if len(receiver.answers) > 1
+                                       else receiver.answers[0])
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("content-length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = _Server(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(scope="module")
+def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with fresh_database(tmp_path_factory.mktemp("webhooks"), "comptoir_webhooks") as found:
+        migrate.upgrade(found)
+        run_with_database(found, lambda db: auth.create_user(db, "admin", "pw-admin-1",
+                                                              admin=True))
+        yield found
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    made = Receiver()
+    yield made
+    made.close()
+
+
+def run(url: str, work: Callable[[Database], Coroutine[Any, Any, Any]]) -> Any:
+    return run_with_database(url, work)
+
+
+@pytest.fixture(autouse=True)
+def no_endpoints(url: str) -> None:
+    """Each test starts with no endpoint and every earlier event fanned out."""
+    async def work(db: Database) -> None:
+        async with db.write() as conn:
+            await conn.run(sa.delete(webhook_endpoints))
+        await webhooks.fan_out(db)
+    run(url, work)
+
+
+async def _endpoint(db: Database, target: str, events: Any = ("*",),
+                    owner: str | None = None) -> tuple[dict[str, Any], str]:
+    return await webhooks.create_endpoint(db, ADMIN, target, list(events), owner=owner,
+                                          allowed=LOOPBACK)
+
+
+async def _deliver(db: Database, now: float | None = None) -> int:
+    await webhooks.fan_out(db)
+    async with httpx.AsyncClient() as client:
+        return await delivery.run_once(db, client, now=now, allowed=LOOPBACK)
+
+
+async def _delivery(db: Database, endpoint: int) -> dict[str, Any]:
+    [found] = await webhooks.list_deliveries(db, ADMIN, endpoint)
+    return found
+
+
+def test_a_change_is_delivered_signed(url: str, receiver: Receiver) -> None:
+    async def work(db: Database) -> tuple[str, int, dict[str, Any]]:
+        endpoint, secret = await _endpoint(db, receiver.url, ["contacts.created"])
+        made = await records.create_record(db, ADMIN, "contacts", {"lastname": "Ada"})
+        await records.update_record(db, ADMIN, "contacts", int(made.data["ID"]),
+                                    {"lastname": "Not wanted"})
+        assert await _deliver(db) == 1
+        return secret, int(made.data["ID"]), await _delivery(db, endpoint["ID"])
+
+    secret, record_id, found = run(url, work)
+    [(headers, body)] = receiver.requests
+    event = Webhook(secret).verify(body, headers)
+    assert event["type"] == "contacts.created" and event["id"] == headers["webhook-id"]
+    assert event["id"].startswith("evt_") and event["timestamp"].endswith("Z")
+    assert event["data"]["ID"] == record_id and event["data"]["record"]["lastname"] == "Ada"
+    assert headers["webhook-signature"].startswith("v1,")
+    assert found["status"] == "succeeded" and found["attempts"] == 1
+    assert found["history"][0]["status"] == 200 and found["history"][0]["response"] == "ok"
+
+
+def test_a_failure_is_retried_on_the_schedule(url: str, receiver: Receiver) -> None:
+    receiver.answers = [(500, {}), (200, {})]
+
+    async def work(db: Database) -> dict[str, Any]:
+        endpoint, _ = await _endpoint(db, receiver.url)
+        await records.create_record(db, ADMIN, "contacts", {"lastname": "Retry"})
+        start = time.time()
+        assert await _deliver(db, start) == 1
+        first = await _delivery(db, endpoint["ID"])
+        assert first["status"] == "failed" and first["last_status"] == 500
+        assert 4.5 <= first["next_attempt"] / 1000 - start <= 5.5
+        assert await _deliver(db, start + 4) == 0  # not due yet
+        assert await _deliver(db, start + 6) == 1
+        return await _delivery(db, endpoint["ID"])
+
+    found = run(url, work)
+    assert found["status"] == "succeeded" and found["attempts"] == 2
+    assert [a["status"] for a in found["history"]] == [500, 200]
+    assert len({h["webhook-id"] for h, _ in receiver.requests}) == 1  # the same event id
+
+
+def test_the_full_schedule_then_dead(url: str, receiver: Receiver) -> None:
+    receiver.answers = [(500, {})]
+
+    async def work(db: Database) -> tuple[list[float], dict[str, Any]]:
+        endpoint, _ = await _endpoint(db, receiver.url)
+        await records.create_record(db, ADMIN, "contacts", {"lastname": "Doomed"})
+        clock = time.time()
+        waits: list[float] = []
+        for _ in range(delivery.MAX_ATTEMPTS):
+            assert await _deliver(db, clock) == 1
+            found = await _delivery(db, endpoint["ID"])
+            if found["next_attempt"] is not None:
+                waits.append(found["next_attempt"] / 1000 - clock)
+                clock = found["next_attempt"] / 1000
+        assert await _deliver(db, clock + 10 * 86400) == 0
+        return waits, await _delivery(db, endpoint["ID"])
+
+    waits, found = run(url, work)
+    assert len(waits) == 9
+    for waited, planned in zip(waits, delivery.RETRY_DELAYS, strict=True):
+        assert planned * 0.9 - 0.002 <= waited <= planned * 1.1 + 0.002
+    assert found["status"] == "dead" and found["attempts"] == 10
+    assert len(receiver.requests) == 10
+
+
+def test_retry_delay_jitter_and_retry_after() -> None:
+    rand = random.Random(5)
+    assert [round(delivery.retry_delay(n, rand=rand) or 0) > 0 for n in range(1, 10)] == [True] * 9
+    assert delivery.retry_delay(10) is None
+    assert delivery.retry_delay(1, retry_after=120) == 120  # longer than 5 s: honoured
+    assert 4.5 <= (delivery.retry_delay(2, retry_after=10) or 0) / 60 <= 5.5  # shorter: not
+
+
+def test_retry_after_is_honoured(url: str, receiver: Receiver) -> None:
+    receiver.answers = [(503, {"Retry-After": "120"}), (200, {})]
+
+    async def work(db: Database) -> None:
+        endpoint, _ = await _endpoint(db, receiver.url)
+        await records.create_record(db, ADMIN, "contacts", {"lastname": "Busy"})
+        start = time.time()
+        await _deliver(db, start)
+        found = await _delivery(db, endpoint["ID"])
+        assert round(found["next_attempt"] / 1000 - start) == 120
+        assert await _deliver(db, start + 60) == 0
+        assert await _deliver(db, start + 121) == 1
+
+    run(url, work)
+
+
+def test_410_disables_the_endpoint(url: str, receiver: Receiver) -> None:
+    receiver.answers = [(410, {})]
+
+    async def work(db: Database) -> dict[str, Any]:
+        endpoint, _ = await _endpoint(db, receiver.url)
+        await records.create_record(db, ADMIN, "contacts", {"lastname": "Gone"})
+        await _deliver(db)
+        await records.create_record(db, ADMIN, "contacts", {"lastname": "Later"})
+        assert await _deliver(db, time.time() + 3600) == 0  # a disabled endpoint gets nothing
+        return await webhooks.get_endpoint(db, ADMIN, endpoint["ID"])
+
+    found = run(url, work)
+    assert not found["enabled"] and "410" in found["disabled_reason"]
+    assert len(receiver.requests) == 1
+
+
+def test_failing_for_five_days_disables(url: str, receiver: Receiver) -> None:
+    receiver.answers = [(500, {})]
+
+    async def work(db: Database) -> dict[str, Any]:
+        endpoint, _ = await _endpoint(db, receiver.url)
+        await records.create_record(db, ADMIN, "contacts", {"lastname": "Flaky"})
+        start = time.time()
+        await _deliver(db, start)
+        await records.create_record(db, ADMIN, "contacts", {"lastname": "Flaky 2"})
+        await _deliver(db, start + 5 * 86400 + 1)
+        return await webhooks.get_endpoint(db, ADMIN, endpoint["ID"])
+
+    found = run(url, work)
+    assert not found["enabled"] and found["disabled_reason"] == "failing for 5 days"
+
+
+def test_replay_delivers_again(url: str, receiver: Receiver) -> None:
+    async def work(db: Database) -> int:
+        endpoint, _ = await _endpoint(db, receiver.url)
+        await records.create_record(db, ADMIN, "contacts", {"lastname": "Again"})
+        await _deliver(db)
+        event = receiver.requests[0][0]["webhook-id"]
+        assert await webhooks.replay(db, ADMIN, event=event) == 1
+        assert await _deliver(db) == 1
+        occurred = (await _delivery(db, endpoint["ID"]))["occurred"]
+        assert await webhooks.replay(db, ADMIN, since=occurred - 1, until=occurred + 1) == 1
+        assert await _deliver(db) == 1
+        with pytest.raises(InvalidFieldError):
+            await webhooks.replay(db, ADMIN)
+        return len({h["webhook-id"] for h, _ in receiver.requests})
+
+    assert run(url, work) == 1
+    assert len(receiver.requests) == 3
+
+
+def test_an_owner_who_may_not_read_gets_nothing(url: str, receiver: Receiver) -> None:
+    async def work(db: Database) -> tuple[int, int]:
+        await auth.create_user(db, "nobody", "pw-nobody-1")  # no group: no contacts permission
+        await auth.create_group(db, "sales", (("contacts", False),))
+        await auth.create_user(db, "seller", "pw-seller-1", group_names=("sales",))
+        denied, _ = await _endpoint(db, receiver.url, owner="nobody")
+        allowed, _ = await _endpoint(db, receiver.url, owner="seller")
+        await records.create_record(db, ADMIN, "contacts", {"lastname": "Public"})
+        await records.create_record(db, ADMIN, "contacts",
+                                    {"lastname": "Private", "owneruser": 1})
+        await webhooks.fan_out(db)
+        mine = await webhooks.list_deliveries(db, ADMIN, allowed["ID"])
+        return len(await webhooks.list_deliveries(db, ADMIN, denied["ID"])), len(mine)
+
+    assert run(url, work) == (0, 1)  # the seller sees the public contact, not the private one
+
+
+def test_a_rolled_back_change_is_never_delivered(url: str, receiver: Receiver) -> None:
+    async def failing(conn: Connection, record_id: int) -> None:
+        raise InvalidFieldError("lastname", "refused after the row was written")
+
+    async def work(db: Database) -> int:
+        await _endpoint(db, receiver.url)
+        with pytest.raises(InvalidFieldError):
+            await records.create_record(db, ADMIN, "contacts", {"lastname": "Ghost"},
+                                        after=failing)
+        return await _deliver(db)
+
+    assert run(url, work) == 0
+    assert receiver.requests == []
+
+
+def test_rotation_signs_with_both_secrets(url: str, receiver: Receiver) -> None:
+    async def work(db: Database) -> tuple[str, str]:
+        endpoint, old = await _endpoint(db, receiver.url)
+        new = await webhooks.rotate_secret(db, ADMIN, endpoint["ID"])
+        await records.create_record(db, ADMIN, "contacts", {"lastname": "Rotated"})
+        await _deliver(db)
+        return old, new
+
+    old, new = run(url, work)
+    [(headers, body)] = receiver.requests
+    assert len(headers["webhook-signature"].split(" ")) == 2
+    Webhook(old).verify(body, headers)
+    Webhook(new).verify(body, headers)
+
+
+@pytest.mark.parametrize("target", [
+    "http://127.0.0.1:9/", "http://[::ffff:127.0.0.1]/", "http://10.0.0.1/",
+    "http://169.254.169.254/latest", "http://[64:ff9b::a00:1]/", "http://[::1]/",
+    "http://0.0.0.0/", "http://localhost/", "http://100.64.0.1/"])
+def test_ssrf_refusals(target: str) -> None:
+    with pytest.raises(AddressNotAllowedError):
+        asyncio.run(resolve_url(target))
+
+
+@pytest.mark.parametrize("target", ["ftp://example.com/", "file:///etc/passwd", "http://", "x",
+                                    "http://u:p@example.com/", "http://[::1/"])
+def test_bad_urls(target: str) -> None:
+    with pytest.raises(InvalidFieldError):
+        asyncio.run(resolve_url(target))
+
+
+def test_allow_listed_and_public_addresses_pass() -> None:
+    assert str(asyncio.run(resolve_url("http://127.0.0.1:9/", LOOPBACK))) == "127.0.0.1"
+    assert str(asyncio.run(resolve_url("https://93.184.215.14/"))) == "93.184.215.14"
+
+
+def test_endpoint_creation_checks_url_patterns_and_admin(url: str) -> None:
+    async def work(db: Database) -> None:
+        with pytest.raises(InvalidFieldError, match="10.0.0.1"):
+            await webhooks.create_endpoint(db, ADMIN, "http://10.0.0.1/hook", ["*"])
+        with pytest.raises(InvalidFieldError, match="nosuch.created"):
+            await _endpoint(db, "http://127.0.0.1:9/", ["nosuch.created"])
+        with pytest.raises(InvalidFieldError, match="contacts.moved"):
+            await _endpoint(db, "http://127.0.0.1:9/", ["contacts.moved"])
+        with pytest.raises(PermissionDeniedError):
+            await webhooks.create_endpoint(db, Caller(user=2, name="x"), "http://1.1.1.1/",
+                                           ["*"])
+
+    run(url, work)
+
+
+def test_a_refused_address_at_delivery_is_a_failed_attempt(url: str,
+                                                           receiver: Receiver) -> None:
+    async def work(db: Database) -> dict[str, Any]:
+        endpoint, _ = await _endpoint(db, receiver.url)
+        await records.create_record(db, ADMIN, "contacts", {"lastname": "Blocked"})
+        await webhooks.fan_out(db)
+        async with httpx.AsyncClient() as client:  # the allow-list was removed since
+            assert await delivery.run_once(db, client) == 1
+        return await _delivery(db, endpoint["ID"])
+
+    found = run(url, work)
+    assert found["status"] == "failed" and found["history"][0]["error"] == "address not allowed"
+    assert receiver.requests == []
+
+
+def test_pattern_matching() -> None:
+    assert webhooks.matches(["*.deleted"], "contacts.deleted")
+    assert not webhooks.matches(["*.deleted"], "contacts.created")
+    assert webhooks.matches(["contacts.*"], "contacts.updated")
+    assert not webhooks.matches(["accounts.*"], "contacts.updated")
+
+
+@pytest.mark.skipif(not POSTGRES, reason="SKIP LOCKED: PostgreSQL only")
+def test_concurrent_workers_never_send_twice(url: str, receiver: Receiver) -> None:
+    async def work(db: Database) -> int:
+        await _endpoint(db, receiver.url)
+        for n in range(40):
+            await records.create_record(db, ADMIN, "contacts", {"lastname": f"Many {n}"})
+        await webhooks.fan_out(db)
+        async with httpx.AsyncClient() as client:
+            sent = await asyncio.gather(*(delivery.run_once(db, client, allowed=LOOPBACK,
+                                                            limit=7) for _ in range(8)))
+        async with db.read() as conn:
+            left = await conn.scalar(sa.select(sa.func.count()).select_from(webhook_deliveries)
+                                     .where(webhook_deliveries.c.status != "succeeded"))
+        assert left == 40 - sum(sent)
+        return sum(sent)
+
+    sent = run(url, work)
+    ids = [h["webhook-id"] for h, _ in receiver.requests]
+    assert len(ids) == len(set(ids)) == sent > 7
+
+
+# --- the REST API and the CLI -----------------------------------------------------------------
+
+
+def test_rest_administration(admin: httpx.Client, make_user: Callable[..., httpx.Client]) -> None:
+    # given an endpoint created over REST (a public address literal: no DNS needed)
+    r = admin.put("/webhooks", json={"url": "https://93.184.215.14/hook",
+                                     "events": ["davservers.deleted"], "description": "d"})
+    assert r.status_code == 201, r.text
+    made = r.json()
+    assert made["secret"].startswith("whsec_") and made["enabled"] is True
+    hook = made["ID"]
+    try:
+        # then it is listed without its secret, can be disabled, rotated, inspected
+        listed = admin.get("/webhooks").json()
+        assert [e for e in listed if e["ID"] == hook] and "secret" not in listed[0]
+        r = admin.post(f"/webhooks/{hook}", json={"enabled": False})
+        assert r.status_code == 200 and r.json()["enabled"] is False
+        r = admin.post(f"/webhooks/{hook}/rotate")
+        assert r.status_code == 200 and r.json()["secret"] != made["secret"]
+        assert admin.get(f"/webhooks/{hook}/deliveries").json() == []
+        assert admin.post("/webhooks/replay", json={"from": 0, "to": 1}).json() == {"queued": 0}
+        # bad input: 400 naming what is wrong, never a 500
+        for body, named in (({"url": "http://127.0.0.1:9/", "events": ["*"]}, "127.0.0.1"),
+                            ({"url": "ftp://example.com/", "events": ["*"]}, "ftp://"),
+                            ({"url": "https://93.184.215.14/", "events": ["x.y"]}, "x.y"),
+                            ({"url": 5, "events": ["*"]}, "url"),
+                            ({"url": "https://93.184.215.14/"}, "events")):
+            r = admin.put("/webhooks", json=body)
+            assert r.status_code == 400 and named in r.text, (body, r.text)
+        assert admin.post(f"/webhooks/{hook}", json={"enabled": "yes"}).status_code == 400
+        assert admin.post("/webhooks/replay", json={"event": 3}).status_code == 400
+        assert admin.post("/webhooks/replay", json={"event": "evt_nope"}).status_code == 404
+        assert admin.get("/webhooks/999999/deliveries").status_code == 404
+        assert admin.get("/webhooks/abc").status_code == 404
+        # non-administrators are refused
+        assert make_user("contacts").get("/webhooks").status_code == 403
+    finally:
+        assert admin.delete(f"/webhooks/{hook}").status_code == 204
+    assert admin.delete(f"/webhooks/{hook}").status_code == 404
+
+
+def test_cli_webhooks(database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from comptoir import cli
+
+    base = ["--database", database_url]
+    assert cli.main(["webhook", "create", "--url", "http://10.0.0.1/",
+                     "--event", "*", *base]) == 1
+    assert "http://10.0.0.1/" in capsys.readouterr().err
+    assert cli.main(["webhook", "create", "--url", "https://93.184.215.14/",
+                     "--event", "davservers.deleted", "--event", "*.deleted", *base]) == 0
+    out = capsys.readouterr().out
+    hook = out.split()[3]
+    assert "secret: whsec_" in out
+    assert cli.main(["webhook", "disable", hook, *base]) == 0
+    assert cli.main(["webhook", "list", *base]) == 0
+    assert "disabled" in capsys.readouterr().out
+    assert cli.main(["webhook", "rotate", hook, *base]) == 0
+    assert cli.main(["webhook", "delete", hook, *base]) == 0
+    assert cli.main(["webhook", "enable", hook, *base]) == 1
