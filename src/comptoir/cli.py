@@ -9,6 +9,7 @@
     comptoir apikey create --user NAME [--name N] [--scope S ...] [--expires DATE|DAYS]
     comptoir apikey list [--user NAME] | apikey revoke ID | apikey rotate ID
     comptoir webhook create --url URL --event PATTERN ... [--user NAME] [--description D]
+                            [--filter JSON]
     comptoir webhook list | webhook enable|disable|rotate|delete ID
     comptoir worker [--database URL]     (delivers webhooks until SIGTERM/SIGINT)
     comptoir demo [--database URL]       (migrates and creates `admin` first, like serve)
@@ -188,7 +189,7 @@ def cmd_webhook(settings: Settings, args: argparse.Namespace) -> None:
         owner = args.user or "admin"
         endpoint, secret = _with_db(settings, lambda db: webhooks.create_endpoint(
             db, _CLI, args.url, args.event, description=args.description or "", owner=owner,
-            allowed=allowed))
+            filter=args.filter, allowed=allowed))
         print(f"created webhook endpoint {endpoint['ID']} for {endpoint['ownername']}")
         print(f"secret: {secret}  (shown once)")
     elif args.action == "list":
@@ -312,6 +313,8 @@ def build_parser() -> argparse.ArgumentParser:
     hcreate.add_argument("--user", metavar="NAME",
                          help="the owner, whose read rights filter the events (default admin)")
     hcreate.add_argument("--description")
+    hcreate.add_argument("--filter", metavar="JSON",
+                         help='a JSON query filter the records must match: {"country": "FR"}')
     hook_sub.add_parser("list", parents=[common], help="list webhook endpoints (no secrets)")
     for action, text in (("enable", "enable an endpoint (clears its failures)"),
                          ("disable", "disable an endpoint"),

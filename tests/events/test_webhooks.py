@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 import sqlalchemy as sa
 from conftest import fresh_database
@@ -40,12 +41,16 @@ class _Server(ThreadingHTTPServer):
 
 class Receiver:
     """An HTTP server on 127.0.0.1 recording every request; answers come from `answers`
-    ((status, headers) in turn, the last one repeated)."""
+    ((status, headers) in turn, the last one repeated).  With `hold` set, it answers only
+    when that event is set or 10 s have passed (a hanging endpoint); `answered` counts the
+    answers sent."""
 
     def __init__(self) -> None:
         self.requests: list[tuple[dict[str, str], bytes]] = []
         self.answers: list[tuple[int, dict[str, str]]] = [(200, {})]
         self.lock = threading.Lock()
+        self.hold: threading.Event | None = None
+        self.answered = 0
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -55,12 +60,16 @@ class Receiver:
                     receiver.requests.append((dict(self.headers.items()), body))
                     status, headers = (receiver.answers.pop(0) if len(receiver.answers) > 1
                                        else receiver.answers[0])
+                if receiver.hold is not None:
+                    receiver.hold.wait(10)
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
                 self.send_header("content-length", "2")
                 self.end_headers()
                 self.wfile.write(b"ok")
+                with receiver.lock:
+                    receiver.answered += 1
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -105,9 +114,9 @@ def no_endpoints(url: str) -> None:
 
 
 async def _endpoint(db: Database, target: str, events: Any = ("*",),
-                    owner: str | None = None) -> tuple[dict[str, Any], str]:
+                    owner: str | None = None, filter: Any = None) -> tuple[dict[str, Any], str]:
     return await webhooks.create_endpoint(db, ADMIN, target, list(events), owner=owner,
-                                          allowed=LOOPBACK)
+                                          filter=filter, allowed=LOOPBACK)
 
 
 async def _deliver(db: Database, now: float | None = None) -> int:
@@ -279,6 +288,100 @@ def test_an_owner_who_may_not_read_gets_nothing(url: str, receiver: Receiver) ->
     assert run(url, work) == (0, 1)  # the seller sees the public contact, not the private one
 
 
+def test_a_filter_selects_the_records(url: str, receiver: Receiver) -> None:
+    async def work(db: Database) -> int:
+        endpoint, _ = await _endpoint(db, receiver.url, ["contacts.*"], filter={"country": "FR"})
+        assert endpoint["filter"] == {"country": "FR"}
+        await _endpoint(db, receiver.url, ["*.created"], filter={"country": "FR"})  # wildcard
+        await records.create_record(db, ADMIN, "contacts", {"lastname": "Dupont",
+                                                            "country": "FR"})
+        await records.create_record(db, ADMIN, "contacts", {"lastname": "Müller",
+                                                            "country": "DE"})
+        await records.create_record(db, ADMIN, "davservers", {"name": "x", "url": "https://d.example/"})  # no country
+        return await _deliver(db)
+
+    assert run(url, work) == 2  # the French contact's create, to each endpoint
+    bodies = [orjson.loads(body) for _, body in receiver.requests]
+    assert {(b["type"], b["data"]["record"]["lastname"]) for b in bodies} == {
+        ("contacts.created", "Dupont")}
+
+
+def test_a_filter_and_the_owners_rights_use_the_query_engine(url: str,
+                                                             receiver: Receiver) -> None:
+    async def work(db: Database) -> list[str]:
+        await auth.create_group(db, "fr-sales", (("contacts", False),))
+        await auth.create_user(db, "vendeur", "pw-vendeur-1", group_names=("fr-sales",))
+        await _endpoint(db, receiver.url, ["contacts.*"], owner="vendeur",
+                        filter=["OR", {"country": "FR"}, {"lastname": {"~~": "Fr%"}}])
+        made = await records.create_record(db, ADMIN, "contacts", {"lastname": "Schmidt",
+                                                                   "country": "DE"})
+        await records.update_record(db, ADMIN, "contacts", int(made.data["ID"]),
+                                    {"country": "FR"})  # matches now: both events, as now
+        await records.create_record(db, ADMIN, "contacts", {"lastname": "Private FR",
+                                                            "country": "FR", "owneruser": 1})
+        await _deliver(db)
+        return sorted(orjson.loads(body)["type"] for _, body in receiver.requests)
+
+    assert run(url, work) == ["contacts.created", "contacts.updated"]
+
+
+def test_a_bad_filter_is_refused(url: str) -> None:
+    async def work(db: Database) -> None:
+        with pytest.raises(InvalidFieldError, match="filter: unknown field nosuch of contacts"):
+            await _endpoint(db, "http://127.0.0.1:9/", ["contacts.*"], filter={"nosuch": 1})
+        with pytest.raises(InvalidFieldError, match="filter: .*accounts"):  # every entity named
+            await _endpoint(db, "http://127.0.0.1:9/", ["contacts.*", "accounts.created"],
+                            filter={"city": "Paris"})
+        with pytest.raises(InvalidFieldError, match="filter: not JSON"):
+            await _endpoint(db, "http://127.0.0.1:9/", ["contacts.*"], filter="{nope")
+        made, _ = await _endpoint(db, "http://127.0.0.1:9/", ["contacts.*"],
+                                  filter='{"country": "FR"}')
+        with pytest.raises(InvalidFieldError, match="filter: .*davservers"):  # events changed
+            await webhooks.update_endpoint(db, ADMIN, made["ID"], events=["davservers.*"])
+        cleared = await webhooks.update_endpoint(db, ADMIN, made["ID"], filter=None,
+                                                 events=["davservers.*"])
+        assert cleared["filter"] is None
+
+    run(url, work)
+
+
+def test_a_hanging_endpoint_never_holds_up_the_others(url: str) -> None:
+    slow, healthy = Receiver(), Receiver()
+    slow.hold = threading.Event()
+
+    async def until(check: Callable[[], bool]) -> None:
+        for _ in range(400):
+            if check():
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError("timed out")
+
+    async def work(db: Database) -> tuple[int, int]:
+        await _endpoint(db, slow.url)
+        await _endpoint(db, healthy.url)
+        stop = asyncio.Event()
+        worker = asyncio.create_task(delivery.run_worker(db, stop, webhooks.fan_out,
+                                                         allowed=LOOPBACK, idle=0.05))
+        try:
+            await records.create_record(db, ADMIN, "contacts", {"lastname": "First"})
+            await until(lambda: len(slow.requests) == 1 and len(healthy.requests) == 1)
+            # the slow endpoint's delivery is in flight (hanging); a second change...
+            await records.create_record(db, ADMIN, "contacts", {"lastname": "Second"})
+            await until(lambda: len(healthy.requests) == 2)
+            # ...reached the healthy receiver before the slow one answered anything
+            return slow.answered, len(healthy.requests)
+        finally:
+            slow.hold.set()
+            stop.set()
+            await worker
+
+    try:
+        assert run(url, work) == (0, 2)
+    finally:
+        slow.close()
+        healthy.close()
+
+
 def test_a_rolled_back_change_is_never_delivered(url: str, receiver: Receiver) -> None:
     async def failing(conn: Connection, record_id: int) -> None:
         raise InvalidFieldError("lastname", "refused after the row was written")
@@ -405,12 +508,19 @@ def test_rest_administration(admin: httpx.Client, make_user: Callable[..., httpx
         assert [e for e in listed if e["ID"] == hook] and "secret" not in listed[0]
         r = admin.post(f"/webhooks/{hook}", json={"enabled": False})
         assert r.status_code == 200 and r.json()["enabled"] is False
+        assert r.json()["filter"] is None
+        r = admin.post(f"/webhooks/{hook}", json={"filter": {"name": "x"}})
+        assert r.status_code == 200 and r.json()["filter"] == {"name": "x"}
+        r = admin.post(f"/webhooks/{hook}", json={"filter": {"nosuch": 1}})
+        assert r.status_code == 400 and "nosuch" in r.text
         r = admin.post(f"/webhooks/{hook}/rotate")
         assert r.status_code == 200 and r.json()["secret"] != made["secret"]
         assert admin.get(f"/webhooks/{hook}/deliveries").json() == []
         assert admin.post("/webhooks/replay", json={"from": 0, "to": 1}).json() == {"queued": 0}
         # bad input: 400 naming what is wrong, never a 500
         for body, named in (({"url": "http://127.0.0.1:9/", "events": ["*"]}, "127.0.0.1"),
+                            ({"url": "https://93.184.215.14/", "events": ["contacts.*"],
+                              "filter": {"nosuch": 1}}, "filter: unknown field nosuch"),
                             ({"url": "ftp://example.com/", "events": ["*"]}, "ftp://"),
                             ({"url": "https://93.184.215.14/", "events": ["x.y"]}, "x.y"),
                             ({"url": 5, "events": ["*"]}, "url"),
@@ -437,7 +547,11 @@ def test_cli_webhooks(database_url: str, capsys: pytest.CaptureFixture[str]) -> 
                      "--event", "*", *base]) == 1
     assert "http://10.0.0.1/" in capsys.readouterr().err
     assert cli.main(["webhook", "create", "--url", "https://93.184.215.14/",
-                     "--event", "davservers.deleted", "--event", "*.deleted", *base]) == 0
+                     "--event", "contacts.*", "--filter", '{"nosuch": 1}', *base]) == 1
+    assert "filter: unknown field nosuch" in capsys.readouterr().err
+    assert cli.main(["webhook", "create", "--url", "https://93.184.215.14/",
+                     "--event", "davservers.deleted", "--event", "*.deleted",
+                     "--filter", '{"name": "x"}', *base]) == 0
     out = capsys.readouterr().out
     hook = out.split()[3]
     assert "secret: whsec_" in out

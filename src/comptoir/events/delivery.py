@@ -7,8 +7,11 @@ attempt, schedule retries.
 
 Claiming: in one transaction, the due deliveries of enabled endpoints are selected
 (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so that several workers never take the same one;
-SQLite has a single writer) and leased for `LEASE` seconds (`lease_until`).  A worker
-killed mid-delivery leaves the lease to expire: the delivery is then claimed again.
+SQLite has a single writer) and leased for `LEASE` seconds (`lease_until`, well beyond
+the `TIMEOUT` of an attempt).  A worker killed mid-delivery leaves the lease to expire: the
+delivery is then claimed again.  The worker sends each claimed delivery in a task of its
+own (at most `CONCURRENCY` in flight) and keeps claiming: a hanging endpoint never holds
+up the deliveries of the others.
 
 Sending follows the Standard Webhooks specification: body `{"id", "type", "timestamp",
 "data"}`, headers `webhook-id` (the event id), `webhook-timestamp` (seconds, the real time
@@ -52,6 +55,9 @@ TIMEOUT = 15.0
 DISABLE_AFTER = 5 * 86400
 EXCERPT = 1024
 BATCH = 50
+#: deliveries one worker has in flight at most
+CONCURRENCY = 32
+assert LEASE > TIMEOUT + 30, "a delivery in flight must never be claimed again"
 
 
 def retry_delay(failures: int, retry_after: float | None = None,
@@ -204,33 +210,79 @@ async def _record(db: Database, delivery: Mapping[str, Any], result: Mapping[str
             log.warning("webhook endpoint %s disabled: %s", delivery["endpoint"], reason)
 
 
+async def _deliver(db: Database, client: httpx.AsyncClient, delivery: Mapping[str, Any],
+                   now_ms: int, allowed: Sequence[Network], rand: random.Random | None) -> None:
+    """Send one claimed delivery and record the attempt."""
+    result = await _send(client, delivery, now_ms, allowed)
+    await _record(db, delivery, result, now_ms, rand)
+
+
 async def run_once(db: Database, client: httpx.AsyncClient, now: float | None = None, *,
                    allowed: Sequence[Network] = (), rand: random.Random | None = None,
                    limit: int = BATCH) -> int:
-    """Claim the due deliveries, send them concurrently, record the attempts; returns how
-    many were sent.  `now` (seconds) is the clock of the schedule."""
+    """Claim the due deliveries, send them concurrently, record the attempts (waiting for
+    all of them: the worker does not, see `run_worker`); returns how many were sent.
+    `now` (seconds) is the clock of the schedule."""
     now_ms = int((time.time() if now is None else now) * 1000)
     claimed = await claim(db, now_ms, limit)
-    results = await asyncio.gather(*(_send(client, d, now_ms, allowed) for d in claimed))
-    for delivery, result in zip(claimed, results, strict=True):
-        await _record(db, delivery, result, now_ms, rand)
+    await asyncio.gather(*(_deliver(db, client, d, now_ms, allowed, rand) for d in claimed))
     return len(claimed)
+
+
+async def _guarded(db: Database, client: httpx.AsyncClient, delivery: Mapping[str, Any],
+                   now_ms: int, allowed: Sequence[Network], slots: asyncio.Semaphore) -> None:
+    try:
+        await _deliver(db, client, delivery, now_ms, allowed, None)
+    except Exception:  # the lease expires and the delivery is claimed again
+        log.exception("webhook delivery %s failed", delivery["ID"])
+    finally:
+        slots.release()
 
 
 async def run_worker(db: Database, stop: asyncio.Event,
                      fan_out: Callable[[Database], Awaitable[Any]], *,
-                     allowed: Sequence[Network] = (), idle: float = 0.5) -> None:
+                     allowed: Sequence[Network] = (), idle: float = 0.5,
+                     concurrency: int = CONCURRENCY) -> None:
     """Fan out (`services.webhooks.fan_out`: which endpoint gets which event is a matter of
     permissions, decided above this layer) and deliver until `stop` is set; errors are
-    logged, never fatal."""
+    logged, never fatal.
+
+    No head-of-line blocking: each claimed delivery is sent by a task of its own (at most
+    `concurrency` in flight, a semaphore) and the loop claims again at once, never waiting
+    for a batch, so an endpoint that hangs (up to `TIMEOUT`) holds up nothing but its own
+    deliveries.  Only as many deliveries are claimed as there are free slots, so a claimed
+    delivery is sent at once and its lease (`LEASE` > `TIMEOUT`) outlives the attempt.  On
+    stop, the attempts in flight are finished."""
+    slots = asyncio.Semaphore(concurrency)
+    tasks: set[asyncio.Task[None]] = set()
     async with httpx.AsyncClient(follow_redirects=False, trust_env=False) as client:
-        while not stop.is_set():
-            sent = 0
-            try:
-                await fan_out(db)
-                sent = await run_once(db, client, allowed=allowed)
-            except Exception:  # the worker's outermost handler: log, wait, go on
-                log.exception("webhook worker pass failed")
-            if not sent:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), idle)
+        try:
+            while not stop.is_set():
+                started = 0
+                try:
+                    await fan_out(db)
+                    free = 0
+                    while free < BATCH and not slots.locked():
+                        await slots.acquire()  # does not block: a slot is free
+                        free += 1
+                    now_ms = int(time.time() * 1000)
+                    claimed: list[dict[str, Any]] = []
+                    try:
+                        claimed = await claim(db, now_ms, free) if free else []
+                    finally:  # the slots of deliveries not claimed
+                        for _ in range(free - len(claimed)):
+                            slots.release()
+                    for found in claimed:
+                        task = asyncio.create_task(
+                            _guarded(db, client, found, now_ms, allowed, slots))
+                        tasks.add(task)
+                        task.add_done_callback(tasks.discard)
+                    started = len(claimed)
+                except Exception:  # the worker's outermost handler: log, wait, go on
+                    log.exception("webhook worker pass failed")
+                if not started:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), idle)
+        finally:
+            if tasks:
+                await asyncio.gather(*tasks, return_exceptions=True)

@@ -12,11 +12,16 @@ events of the last `LATE_COMMITS` seconds, and the unique (endpoint, event) pair
 that idempotent.  An endpoint only receives events that occurred after it was created
 (replay aside).
 
-Permissions (first version): an endpoint receives an event when its owner has the read
-function permission of the entity and may read the record by the owner columns
-(`ownergroup`, `owneruser`) of the event's record data: its group, itself, or a public
-record (no owner) unless the owner is `nopublic`.  The record's other read rules (creator
-conditions, related records) are not applied.
+Who receives what.  Created and updated events: the record, as it is now, must match the
+endpoint's optional filter (a ZeyOS JSON filter, `query/json_query.py`) and be readable by
+the endpoint's owner; both are decided by one query through the query engine with the
+owner as caller (all read rules apply).  Deleted events (no row left) and the created or
+updated events of a record deleted since: the owner needs the read function permission
+of the entity and may read the record by the owner columns (`ownergroup`, `owneruser`)
+of the event's data (`may_receive`); no filter applies to deleted events, and an endpoint
+with a filter does not receive the created/updated events of a record deleted since.
+A filter is checked against every entity the patterns name; with a wildcard entity
+(`*.created`), an entity the filter does not fit does not match.
 """
 
 from __future__ import annotations
@@ -32,10 +37,19 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from comptoir.errors import InvalidFieldError, NotFoundError, PermissionDeniedError
+from comptoir.errors import (
+    ComptoirError,
+    InvalidFieldError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from comptoir.events.network import Network, resolve_url
-from comptoir.schema.entity import Ownership
+from comptoir.query import json_query
+from comptoir.query.ast import Compare, FieldRef, Filter, Group, Query, Selected
+from comptoir.query.operators import BY_SYMBOL
+from comptoir.schema.entity import Entity, Op, Ownership
 from comptoir.schema.registry import get_entity
+from comptoir.services import queries
 from comptoir.services.access import Caller
 from comptoir.services.auth import load_caller
 from comptoir.storage.database import Connection, Database
@@ -53,6 +67,10 @@ ROTATION_GRACE = 24 * 3600
 #: seconds of recent events each fan-out pass looks at again (late commits, PostgreSQL)
 LATE_COMMITS = 60
 _BATCH = 500
+#: record IDs per filter query at fan-out (padded to these sizes: few statement shapes)
+_ID_CHUNKS = (1, 10, 100)
+#: `update_endpoint(filter=...)` not given
+UNCHANGED: Any = object()
 users = TABLES["users"]
 _PATTERN = re.compile(r"^(\*|[a-z][a-z0-9_]*)\.(\*|created|updated|deleted)$")
 
@@ -85,6 +103,37 @@ def check_patterns(events: Any) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def _parse_filter(entity: Entity, value: Any) -> Filter | None:
+    """The filter as a query condition on `entity`, or InvalidFieldError naming the
+    problem (`filter: unknown field country of accounts`)."""
+    if Op.LIST not in entity.ops:
+        raise InvalidFieldError("filter", f"{entity.name} cannot be filtered")
+    query, _ = json_query.parse(entity, {"filter": value})
+    return query.where
+
+
+def check_filter(value: Any, patterns: Sequence[str]) -> str | None:
+    """The endpoint's filter as stored (JSON text; None: no filter), checked against every
+    entity its event patterns name; with a wildcard entity (`*.created`) the other entities
+    are checked when events are fanned out (an entity it does not fit does not match)."""
+    if isinstance(value, str):
+        if not value.strip():
+            return None
+        try:
+            value = orjson.loads(value)
+        except orjson.JSONDecodeError:
+            raise InvalidFieldError("filter", "not JSON") from None
+    if value is None or value == {} or value == []:
+        return None
+    if not isinstance(value, (dict, list)):
+        raise InvalidFieldError("filter", "must be a filter object")
+    for name in sorted({p.partition(".")[0] for p in patterns} - {"*"}):
+        entity = get_entity(name)
+        if entity is not None:
+            _parse_filter(entity, value)
+    return orjson.dumps(value).decode()
+
+
 def matches(patterns: Iterable[str], event_type: str) -> bool:
     entity, _, action = event_type.partition(".")
     for pattern in patterns:
@@ -102,6 +151,7 @@ def _require_admin(caller: Caller) -> None:
 def _public(row: Mapping[str, Any]) -> dict[str, Any]:
     """An endpoint as listed: no secrets."""
     return {"ID": row["ID"], "url": row["url"], "events": orjson.loads(row["events"]),
+            "filter": orjson.loads(row["filter"]) if row["filter"] else None,
             "description": row["description"], "enabled": bool(row["enabled"]),
             "owner": row["owner"], "ownername": row.get("ownername"),
             "created": row["created"], "disabled_reason": row["disabled_reason"],
@@ -119,11 +169,13 @@ async def _owner_id(conn: Connection, owner: str | int) -> int:
 
 async def create_endpoint(db: Database, caller: Caller, url: str, events: Any, *,
                           description: str = "", owner: str | int | None = None,
+                          filter: Any = None,  # noqa: A002 (the name of the API's field)
                           allowed: Sequence[Network] = (),
                           now: float | None = None) -> tuple[dict[str, Any], str]:
     """A new, enabled endpoint; returns it and its secret (shown once)."""
     _require_admin(caller)
     patterns = check_patterns(events)
+    stored_filter = check_filter(filter, patterns)
     if not isinstance(description, str):
         raise InvalidFieldError("description", "must be text")
     await resolve_url(url, allowed)
@@ -131,7 +183,8 @@ async def create_endpoint(db: Database, caller: Caller, url: str, events: Any, *
     async with db.write() as conn:
         owner_id = caller.user if owner is None else await _owner_id(conn, owner)
         endpoint_id = await conn.scalar(sa.insert(webhook_endpoints).values(
-            url=url, events=orjson.dumps(patterns).decode(), description=description,
+            url=url, events=orjson.dumps(patterns).decode(), filter=stored_filter,
+            description=description,
             enabled=True, owner=owner_id, secret=secret, created=_ms(now))
             .returning(webhook_endpoints.c.ID))
     return await get_endpoint(db, caller, int(endpoint_id)), secret
@@ -160,13 +213,18 @@ async def get_endpoint(db: Database, caller: Caller, endpoint_id: int) -> dict[s
 async def update_endpoint(db: Database, caller: Caller, endpoint_id: int, *,
                           enabled: bool | None = None, events: Any = None,
                           url: str | None = None, description: str | None = None,
+                          filter: Any = UNCHANGED,  # noqa: A002 (the name of the API's field)
                           allowed: Sequence[Network] = ()) -> dict[str, Any]:
-    """Enable (which clears the failure state), disable, or change the events, URL or
-    description."""
+    """Enable (which clears the failure state), disable, or change the events, filter
+    (None or {}: no filter), URL or description."""
     _require_admin(caller)
     values: dict[str, Any] = {}
-    if events is not None:
-        values["events"] = orjson.dumps(check_patterns(events)).decode()
+    if events is not None or filter is not UNCHANGED:
+        current = await get_endpoint(db, caller, endpoint_id)
+        patterns = current["events"] if events is None else check_patterns(events)
+        values["events"] = orjson.dumps(patterns).decode()
+        values["filter"] = check_filter(current["filter"] if filter is UNCHANGED else filter,
+                                        patterns)
     if url is not None:
         await resolve_url(url, allowed)
         values["url"] = url
@@ -266,6 +324,73 @@ def _insert_ignoring_duplicates(db: Database) -> Any:
         index_elements=["endpoint", "event"])
 
 
+async def _existing(db: Database, conn: Connection, owner: Caller, entity: Entity,
+                    where: Filter | None, ids: Sequence[int]) -> tuple[set[int], set[int]]:
+    """Of these records of `entity`: those that match `where` and that `owner` may read
+    (the query engine, with the owner as caller), and those that exist."""
+    table = TABLES[entity.name]
+    present = {row["ID"] for row in await conn.all(
+        sa.select(table.c.ID).where(table.c.ID.in_(list(ids))))}
+    matching: set[int] = set()
+    chunk_size = _ID_CHUNKS[-1]
+    for at in range(0, len(ids), chunk_size):
+        chunk = list(ids[at:at + chunk_size])
+        size = next(n for n in _ID_CHUNKS if n >= len(chunk))
+        chunk += chunk[-1:] * (size - len(chunk))  # padded: one statement per size
+        by_id: Filter = Compare(FieldRef("ID"), BY_SYMBOL["IN"], tuple(chunk))
+        found = await queries.run_query(db, owner, Query(
+            entity.name, fields=(Selected("ID", FieldRef("ID")),),
+            where=by_id if where is None else Group("AND", (where, by_id)), limit=size))
+        assert isinstance(found, list)
+        matching.update(int(row["ID"]) for row in found)
+    return matching, present
+
+
+async def _receivers(db: Database, conn: Connection, owner: Caller,
+                     endpoint: Mapping[str, Any],
+                     events: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The events (already matched by pattern) this endpoint receives.  Created and updated
+    events: the record, as it is now, must match the endpoint's filter and be visible to
+    its owner (the query engine decides).  Deleted events, and the events of a record
+    deleted since: the owner columns of the event's data decide (`may_receive`), and no
+    filter applies; an endpoint with a filter does not receive the created and updated
+    events of a record deleted since (the filter cannot be evaluated)."""
+    stored = endpoint.get("filter")
+    filter_value = orjson.loads(stored) if stored else None
+    live: dict[str, list[int]] = {}
+    for event in events:
+        if not event["type"].endswith(".deleted"):
+            live.setdefault(event["entity"], []).append(int(event["record"]))
+    decided: dict[str, tuple[set[int], set[int]] | None] = {}
+    for name, ids in live.items():
+        entity = get_entity(name)
+        if entity is None:
+            continue
+        try:
+            where = None if filter_value is None else _parse_filter(entity, filter_value)
+            decided[name] = await _existing(db, conn, owner, entity, where,
+                                            sorted(set(ids)))
+        except InvalidFieldError:  # the filter does not fit this entity (a wildcard)
+            decided[name] = (set(), set())
+        except ComptoirError:  # not listable, or not readable by the owner
+            decided[name] = None
+    chosen: list[Mapping[str, Any]] = []
+    for event in events:
+        outcome = decided.get(event["entity"])
+        if event["type"].endswith(".deleted"):
+            wanted = may_receive(owner, event)
+        elif outcome is None:
+            wanted = filter_value is None and may_receive(owner, event)
+        elif event["record"] in outcome[0]:
+            wanted = True
+        else:
+            wanted = (event["record"] not in outcome[1] and filter_value is None
+                      and may_receive(owner, event))
+        if wanted:
+            chosen.append(event)
+    return chosen
+
+
 async def _queue(conn: Connection, db: Database, events: Sequence[Mapping[str, Any]],
                  endpoints: Sequence[Mapping[str, Any]], now_ms: int,
                  replay: bool = False) -> int:
@@ -281,15 +406,14 @@ async def _queue(conn: Connection, db: Database, events: Sequence[Mapping[str, A
             except Exception:  # an owner who is no longer a user receives nothing
                 owners[owner_id] = None
         owner = owners[owner_id]
-        for event in events:
-            if owner is None or not matches(patterns, event["type"]):
-                continue
-            if not replay and event["occurred"] < endpoint["created"]:
-                continue
-            if may_receive(owner, event):
-                rows.append({"endpoint": endpoint["ID"], "event": event["ID"],
-                             "status": "pending", "attempts": 0, "next_attempt": now_ms,
-                             "created": now_ms})
+        if owner is None:
+            continue
+        wanted = [event for event in events if matches(patterns, event["type"])
+                  and (replay or event["occurred"] >= endpoint["created"])]
+        for event in await _receivers(db, conn, owner, endpoint, wanted) if wanted else []:
+            rows.append({"endpoint": endpoint["ID"], "event": event["ID"],
+                         "status": "pending", "attempts": 0, "next_attempt": now_ms,
+                         "created": now_ms})
     if not rows:
         return 0
     if replay:  # deliveries that exist go out again, from a fresh schedule

@@ -221,6 +221,8 @@ webhook_endpoints = sa.Table(
     sa.Column("ID", _WIDE_ID, primary_key=True, autoincrement=True),
     sa.Column("url", sa.Text(), nullable=False),
     sa.Column("events", sa.Text(), nullable=False),
+    #: a ZeyOS JSON filter (JSON text) the records of created/updated events must match
+    sa.Column("filter", sa.Text(), nullable=True),
     sa.Column("description", sa.Text(), nullable=False),
     sa.Column("enabled", sa.Boolean(), nullable=False),
     #: the user whose read rights filter the events the endpoint receives

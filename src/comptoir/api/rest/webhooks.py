@@ -2,10 +2,12 @@
 administrators only; mounted before the record routes.
 
     GET    /webhooks                   the endpoints, without their secrets
-    PUT    /webhooks                   create: {"url", "events", "description", "user"}
+    PUT    /webhooks                   create: {"url", "events", "filter", "description",
+                                       "user"}
                                        -> 201 with "secret" (shown once)
     GET    /webhooks/{ID}              one endpoint
-    POST   /webhooks/{ID}              update: {"enabled", "events", "url", "description"}
+    POST   /webhooks/{ID}              update: {"enabled", "events", "filter", "url",
+                                       "description"} (filter null: none)
     DELETE /webhooks/{ID}              204
     POST   /webhooks/{ID}/rotate       200 with the new "secret"
     GET    /webhooks/{ID}/deliveries   the latest deliveries, each with its attempts
@@ -67,7 +69,8 @@ async def list_or_create(request: Request) -> Response:
         raise InvalidFieldError("user", "a user name or ID")
     endpoint, secret = await webhooks.create_endpoint(
         db, caller, _text(body, "url") or "", body.get("events"),
-        description=_text(body, "description") or "", owner=owner, allowed=_allowed(request))
+        description=_text(body, "description") or "", owner=owner, filter=body.get("filter"),
+        allowed=_allowed(request))
     return json_response({**endpoint, "secret": secret}, 201)
 
 
@@ -86,6 +89,7 @@ async def one_endpoint(request: Request) -> Response:
     return json_response(await webhooks.update_endpoint(
         db, caller, endpoint_id, enabled=enabled, events=body.get("events"),
         url=_text(body, "url"), description=_text(body, "description"),
+        filter=body.get("filter", webhooks.UNCHANGED),
         allowed=_allowed(request)))
 
 

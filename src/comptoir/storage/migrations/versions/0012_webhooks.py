@@ -24,6 +24,7 @@ def upgrade() -> None:
         sa.Column("ID", _ID, autoincrement=True, nullable=False),
         sa.Column("url", sa.Text(), nullable=False),
         sa.Column("events", sa.Text(), nullable=False),
+        sa.Column("filter", sa.Text(), nullable=True),
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("enabled", sa.Boolean(), nullable=False),
         sa.Column("owner", sa.Integer(), nullable=False),
