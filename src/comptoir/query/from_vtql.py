@@ -25,7 +25,8 @@ from comptoir.errors import (
     QuerySyntaxError,
 )
 from comptoir.query.ast import Compare, FieldRef, Filter, Group, Query, Selected, SortKey
-from comptoir.query.operators import BY_SYMBOL
+from comptoir.query.json_query import comparison_value
+from comptoir.query.operators import BY_SYMBOL, EQUALS, Operator
 from comptoir.query.vtql import Condition, Logic, Node, Statement, Value
 from comptoir.schema.module import TEXTUAL, Module, WsField, WsType
 from comptoir.schema.registry import ENTITIES
@@ -100,22 +101,39 @@ def _like_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)
 
 
+def _syntax(name: str, value: Value, exc: ComptoirError) -> QuerySyntaxError:
+    detail = exc.details.get("problem", exc.message)
+    return QuerySyntaxError(f"Syntax Error at position {value.position}: value "
+                            f"{value.text[:40]!r} of {name}: {detail}")
+
+
 class _Resolver:
     def __init__(self, module: Module) -> None:
         self.module = module
+        self.entity = ENTITIES[module.entity]
 
     def convert(self, f: WsField, value: Value) -> dict[str, Any]:
-        """Canonical field values of one VTQL value; conversion errors name the position
-        (a reference to the wrong module: REFERENCE_INVALID, as on writes)."""
+        """Canonical field values of one VTQL value, checked as the JSON query checks its
+        values (an integer out of its column's range is refused on both databases alike);
+        conversion errors name the position (a reference to the wrong module:
+        REFERENCE_INVALID, as on writes)."""
         if f.type is WsType.REFERENCE and value.text.strip():
             mv.parse_ws_id(value.text)  # as vtiger: a value that is no id is an invalid id
-            return {f.source: mv.parse_reference(self.module, f, value.text)}
+            values = {f.source: mv.parse_reference(self.module, f, value.text)}
+        else:
+            try:
+                values = mv.parse_value(self.module, f, value.text)
+            except ComptoirError as exc:
+                raise _syntax(f.name, value, exc) from None
+        return {name: v if v is None else self.coerce(f.name, value, name, EQUALS, v)
+                for name, v in values.items()}
+
+    def coerce(self, name: str, value: Value, source: str, op: Operator, raw: Any) -> Any:
+        """`raw` as field `source` compares it (`json_query.comparison_value`)."""
         try:
-            return mv.parse_value(self.module, f, value.text)
+            return comparison_value(self.entity.by_name[source], op, raw, name)
         except ComptoirError as exc:
-            detail = exc.details.get("problem", exc.message)
-            raise QuerySyntaxError(f"Syntax Error at position {value.position}: value "
-                                   f"{value.text[:40]!r} of {f.name}: {detail}") from None
+            raise _syntax(name, value, exc) from None
 
     def condition(self, cond: Condition) -> Filter:
         if cond.column == "id":
@@ -145,7 +163,7 @@ class _Resolver:
             if prefix != self.module.prefix:
                 raise InvalidIdError(f"Id specified is incorrect: {value.text!r} is not "
                                      f"a {self.module.name} id ({self.module.prefix}x...)")
-            ids.append(record_id)
+            ids.append(self.coerce("id", value, "ID", EQUALS, record_id))
         if cond.op in ("IN", "NOT IN"):
             return _compare("ID", _SYMBOLS[cond.op], tuple(ids))
         return _compare("ID", cond.op, ids[0])
@@ -164,13 +182,15 @@ class _Resolver:
         if f.type is WsType.PICKLIST:  # the vtiger values that match, as enum values
             regex = _like_regex(pattern)
             values = mv.picklist_values(self.module, f)
-            choices = list(ENTITIES[self.module.entity].by_name[f.source].choices)
+            choices = list(self.entity.by_name[f.source].choices)
             hits = tuple(c for c, v in zip(choices, values, strict=True) if regex.fullmatch(v))
             return _compare(f.source, "!IN" if cond.op == "NOT LIKE" else "IN", hits)
         if f.type not in TEXTUAL:
             raise QuerySyntaxError(f"Syntax Error at position {cond.position}: {cond.op} "
                                    f"applies to text fields, not to {f.name} ({f.type})")
-        return _compare(f.source, _SYMBOLS[cond.op], pattern)
+        symbol = _SYMBOLS[cond.op]
+        checked = self.coerce(f.name, cond.values[0], f.source, BY_SYMBOL[symbol], pattern)
+        return _compare(f.source, symbol, checked)
 
     def compare(self, f: WsField, op: str, value: Value) -> Filter:
         values = self.convert(f, value)

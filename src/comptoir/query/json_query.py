@@ -321,16 +321,18 @@ def _compare(entity: Entity, ref: FieldRef, symbol: Any, value: Any, path: str) 
             raise InvalidFieldError(where, f"at most {MAX_LIST} values")
         if any(v is None for v in value):
             raise InvalidFieldError(where, "null is not a value of a list (use = null)")
-        return Compare(ref, op, tuple(_value(f, op, v, where) for v in value))
+        return Compare(ref, op, tuple(comparison_value(f, op, v, where) for v in value))
     if value is None:
         if op.family is not Family.COMPARE or op.comparison not in ("=", "!="):
             raise InvalidFieldError(where, "null can only be compared with = and !=")
         return Compare(ref, op, None)
-    return Compare(ref, op, _value(f, op, value, where))
+    return Compare(ref, op, comparison_value(f, op, value, where))
 
 
-def _value(f: Field | None, op: Operator, value: Any, where: str) -> Any:
-    """A comparison value converted to the field's type (None: a custom field)."""
+def comparison_value(f: Field | None, op: Operator, value: Any, where: str) -> Any:
+    """A comparison value converted to the field's type (None: a custom field), as both
+    query languages compare it: integers within their column's range, LIKE patterns that
+    both databases read alike."""
     if isinstance(value, Mapping | list):
         raise InvalidFieldError(where, "the value must be a string or a number")
     if op.text_only:

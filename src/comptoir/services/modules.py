@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from comptoir.domain import module_values as mv
+from comptoir.domain.values import INT64
 from comptoir.errors import (
     InvalidFieldError,
     InvalidIdError,
@@ -361,6 +362,8 @@ async def sync(db: Database, caller: Caller, since: int, name: str | None,
                sync_type: str | None) -> dict[str, Any]:
     """Records changed after `since` (Unix seconds), oldest first, about 100 at a time:
     `updated` rows, `deleted` ids, `more` and the `lastModifiedTime` to ask from next."""
+    if not 0 <= since <= INT64[1]:
+        raise InvalidFieldError("modifiedTime", "must be a Unix time in seconds")
     if sync_type is not None and sync_type not in SYNC_TYPES:
         raise InvalidFieldError("syncType", f"must be one of {', '.join(SYNC_TYPES)}")
     if sync_type == "application" and not caller.admin:

@@ -127,6 +127,16 @@ def test_the_module_view_is_always_applied(ws_admin: WsClient, admin_id: str) ->
     ("SELECT * FROM Contacts WHERE birthday LIKE '1%';", "QUERY_SYNTAX_ERROR",
      "Syntax Error at position 30: LIKE applies to text fields"),
     ("", "QUERY_SYNTAX_ERROR", "Syntax Error at position 1"),
+    # values out of their column's range: refused alike on both databases
+    ("SELECT * FROM Contacts WHERE id = '12x99999999999';", "QUERY_SYNTAX_ERROR",
+     "Syntax Error at position 35: value '12x99999999999' of id: integer out of range"),
+    ("SELECT * FROM Contacts WHERE account_id IN ('11x1', '11x99999999999');",
+     "QUERY_SYNTAX_ERROR", "Syntax Error at position 53: value '11x99999999999' of "
+     "account_id: integer out of range"),
+    ("SELECT * FROM Potentials WHERE probability > 99999999999;", "QUERY_SYNTAX_ERROR",
+     "Syntax Error at position 46: value '99999999999' of probability: integer out of range"),
+    (r"SELECT * FROM Contacts WHERE lastname LIKE 'x\\';", "QUERY_SYNTAX_ERROR",
+     r"Syntax Error at position 44: value 'x\\' of lastname: a LIKE pattern must not end"),
 ])
 def test_errors_name_the_token(ws_admin: WsClient, text: str, code: str, message: str) -> None:
     error = ws_admin.error("query", query=text)

@@ -57,6 +57,10 @@ def test_sync_pages_with_more(ws_admin: WsClient, admin: httpx.Client) -> None:
 
 def test_sync_checks_its_parameters(ws_admin: WsClient) -> None:
     assert ws_admin.error("sync", modifiedTime="yesterday")["code"] == "INVALID_PARAMETER"
+    for huge in ("9" * 19, "9" * 30, "9" * 5000):  # past 64 bits: refused alike on both databases
+        error = ws_admin.error("sync", modifiedTime=huge)
+        assert error["code"] == "INVALID_PARAMETER", error
+        assert error["message"].startswith("modifiedTime: must be a Unix time"), error
     assert ws_admin.error("sync", modifiedTime="0", elementType="Nope")["code"] == "ACCESS_DENIED"
     assert ws_admin.error("sync", modifiedTime="0", syncType="all")["code"] == "INVALID_PARAMETER"
     future = int(time.time()) + 3600

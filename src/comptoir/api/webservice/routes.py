@@ -161,8 +161,8 @@ async def query(call: Call) -> Any:
 
 
 async def sync(call: Call) -> Any:
-    raw = call.text("modifiedTime") or "0"
-    if not raw.isascii() or not raw.strip().isdigit():
+    raw = (call.text("modifiedTime") or "0").strip()
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 19:
         raise BadRequestError(f"modifiedTime: must be a Unix time in seconds, not {raw[:40]!r}")
     return await modules.sync(call.db, call.me, int(raw), call.text("elementType") or None,
                               call.text("syncType") or None)
