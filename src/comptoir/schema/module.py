@@ -115,6 +115,10 @@ class Module:
     #: locks (Kafinea); empty: not supported
     partial_edit: tuple[str, ...] = ()
 
+    def shows(self, record: Mapping[str, Any]) -> bool:
+        """Is this canonical record one of the module's (its fixed filter)?"""
+        return all(record.get(name) in values for name, values in self.where.items())
+
     @cached_property
     def by_name(self) -> dict[str, WsField]:
         return {f.name: f for f in self.fields}

@@ -13,6 +13,7 @@ Two levels, as in ZeyOS:
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,6 +80,21 @@ def check_operation(entity: Entity, caller: Caller, write: bool) -> None:
     if not caller.may(access, write):
         need = access.describe(write)
         raise PermissionDeniedError(f"Lacking access permission ({need})")
+
+
+def may_read(caller: Caller, entity: Entity, record: Mapping[str, Any]) -> bool:
+    """`visible` for one record in hand rather than in SQL (a deleted record, an event's
+    copy of one): function access and the record's owner columns.  A child entity (no
+    owner columns of its own) counts as readable: its parent is not at hand."""
+    if not caller.in_scope(entity.name, write=False) or not caller.may(entity.read, False):
+        return False
+    if caller.admin or entity.ownership is Ownership.NONE:
+        return True
+    group, user = record.get("ownergroup"), record.get("owneruser")
+    if group is None and user is None:
+        return not caller.nopublic
+    return (group is not None and group in caller.groups) or (user is not None
+                                                              and user == caller.user)
 
 
 def _my_groups() -> sa.Select[tuple[int]]:

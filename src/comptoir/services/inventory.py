@@ -149,7 +149,7 @@ async def _resolve(conn: Connection, parsed: list[tuple[LineInput, Module]]) -> 
     lines = []
     for n, (line, module) in enumerate(parsed, 1):
         row = await rows.select_row(conn, ITEMS, line.item)
-        if row is None or not all(row[k] in v for k, v in module.where.items()):
+        if row is None or not module.shows(row):
             raise InvalidReferenceError(
                 "productid", f"Invalid reference specified for productid: LineItems line {n}: "
                              f"{module.name} {mv.ws_id(module.prefix, line.item)} does not exist")
@@ -317,7 +317,7 @@ def _places(value: Any, places: int) -> str | None:
 
 def _product_module(item: Mapping[str, Any]) -> Module:
     for module in PRODUCT_MODULES:
-        if all(item[k] in v for k, v in module.where.items()):
+        if module.shows(item):
             return module
     return PRODUCT_MODULES[0]
 

@@ -28,12 +28,12 @@ from comptoir.errors import (
 from comptoir.query import from_vtql, vtql
 from comptoir.query.ast import Compare, FieldRef, Filter, Group, Query, Selected, SortKey
 from comptoir.query.operators import BY_SYMBOL
-from comptoir.schema.entity import Entity, Op, Ownership
+from comptoir.schema.entity import Entity, Op
 from comptoir.schema.module import Module, WsField, WsType
 from comptoir.schema.modules import MODULES
 from comptoir.schema.registry import ENTITIES
 from comptoir.services import config, inventory, queries, records
-from comptoir.services.access import Caller
+from comptoir.services.access import Caller, may_read
 from comptoir.storage.database import Database
 
 #: keys a client may send back as it read them, which no module writes
@@ -123,10 +123,6 @@ def describe(caller: Caller, name: Any) -> dict[str, Any]:
 # --- retrieve, create, update, delete ------------------------------------------------------
 
 
-def in_view(module: Module, data: Mapping[str, Any]) -> bool:
-    return all(data.get(name) in values for name, values in module.where.items())
-
-
 async def load_record(db: Database, caller: Caller,
                       text_id: Any) -> tuple[Module, dict[str, Any]]:
     """The module and canonical record of a webservice id (a missing or invisible record:
@@ -138,7 +134,7 @@ async def load_record(db: Database, caller: Caller,
         raise PermissionDeniedError(
             f"Permission to perform the operation is denied: record {text_id} does not exist "
             "or is not visible to you") from None
-    if not in_view(module, record.data):
+    if not module.shows(record.data):
         raise InvalidIdError(f"Id specified is incorrect: {text_id} is not a {module.name} "
                              "record")
     return module, record.data
@@ -410,19 +406,9 @@ async def _deleted(db: Database, caller: Caller, wanted: list[Module], since: in
     found = []
     for entry in await records.deleted_since(db, tuple(by_entity), since, until, MAX_TIES):
         data = entry["data"]
-        if not may_read_deleted(caller, ENTITIES[entry["entity"]], data):
+        if not may_read(caller, ENTITIES[entry["entity"]], data):
             continue
         for module in by_entity[entry["entity"]]:
-            if in_view(module, data):
+            if module.shows(data):
                 found.append((entry["deleted"], mv.ws_id(module.prefix, entry["record"])))
     return found
-
-
-def may_read_deleted(caller: Caller, entity: Entity, data: Mapping[str, Any]) -> bool:
-    """Could the caller read this record before it was deleted (its owner columns)?"""
-    if caller.admin or entity.ownership is Ownership.NONE:
-        return True
-    group, user = data.get("ownergroup"), data.get("owneruser")
-    if group is None and user is None:
-        return not caller.nopublic
-    return (group is not None and group in caller.groups) or user == caller.user

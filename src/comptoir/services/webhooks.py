@@ -47,10 +47,10 @@ from comptoir.events.network import Network, resolve_url
 from comptoir.query import json_query
 from comptoir.query.ast import Compare, FieldRef, Filter, Group, Query, Selected
 from comptoir.query.operators import BY_SYMBOL
-from comptoir.schema.entity import Entity, Op, Ownership
+from comptoir.schema.entity import Entity, Op
 from comptoir.schema.registry import get_entity
 from comptoir.services import queries
-from comptoir.services.access import Caller
+from comptoir.services.access import Caller, may_read
 from comptoir.services.auth import load_caller
 from comptoir.storage.database import Connection, Database
 from comptoir.storage.tables import (
@@ -300,20 +300,7 @@ async def list_deliveries(db: Database, caller: Caller, endpoint_id: int,
 def may_receive(owner: Caller, event: Mapping[str, Any]) -> bool:
     """May the endpoint's owner read the record of this event (see the module's doc)?"""
     entity = get_entity(event["entity"])
-    if entity is None:
-        return False
-    if owner.admin:
-        return True
-    if not owner.may(entity.read, False):
-        return False
-    if entity.ownership is Ownership.NONE:
-        return True
-    record = event["data"].get("record") or {}
-    group, user = record.get("ownergroup"), record.get("owneruser")
-    if group is None and user is None:
-        return not owner.nopublic
-    return (group is not None and group in owner.groups) or (user is not None
-                                                              and user == owner.user)
+    return entity is not None and may_read(owner, entity, event["data"].get("record") or {})
 
 
 def _insert_ignoring_duplicates(db: Database) -> Any:
