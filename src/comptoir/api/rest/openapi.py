@@ -27,9 +27,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from comptoir import __version__
+from comptoir.api.instance import check_instance
 from comptoir.api.rest.errors import STATUS
 from comptoir.domain.values import EXTDATA_NAME, INT32, INT64
-from comptoir.errors import NotFoundError
 from comptoir.query.json_query import (
     DEFAULT_LIMIT,
     MAX_COMPARISONS,
@@ -666,7 +666,6 @@ def _document_json(instance: str) -> bytes:
 
 async def openapi_json(request: Request) -> Response:
     """`GET /{instance}/api/v1/openapi.json`, without authentication."""
+    check_instance(request)
     instance = request.path_params["instance"]
-    if instance != request.app.state.settings.instance:
-        raise NotFoundError(f"Unknown instance: {instance}")
     return Response(_document_json(instance), media_type="application/json")

@@ -11,6 +11,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from comptoir.api.forms import parse_body, read_bytes
+from comptoir.api.instance import check_instance
 from comptoir.config import Settings
 from comptoir.errors import (
     AuthenticationError,
@@ -34,11 +35,6 @@ def _state(request: Request) -> tuple[Database, Settings]:
     return request.app.state.db, request.app.state.settings
 
 
-def _check_instance(request: Request) -> None:
-    if request.path_params["instance"] != request.app.state.settings.instance:
-        raise NotFoundError(f"Unknown instance: {request.path_params['instance']}")
-
-
 async def read_body(request: Request, limit: int) -> dict[str, Any]:
     raw = await read_bytes(request, limit)
     return parse_body(raw, request.headers.get("content-type", ""))
@@ -52,7 +48,7 @@ def _body_limit(settings: Settings, entity_name: str) -> int:
 
 
 async def caller_of(request: Request) -> Caller:
-    _check_instance(request)
+    check_instance(request)
     key = request.headers.get("token")
     if key is not None:  # an API key (`comptoir apikey create`) comes before a bearer token
         return await apikeys.authenticate(_state(request)[0], key.strip())
@@ -155,7 +151,7 @@ async def get_settings(request: Request) -> Response:
 
 
 async def login(request: Request) -> Response:
-    _check_instance(request)
+    check_instance(request)
     db, settings = _state(request)
     body = await read_body(request, settings.max_body_bytes)
     fields: dict[str, Any] = {}

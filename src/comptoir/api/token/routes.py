@@ -19,6 +19,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from comptoir.api.forms import parse_body, read_bytes
+from comptoir.api.instance import check_instance
 from comptoir.api.token.errors import error_response, render_error
 from comptoir.config import Settings
 from comptoir.errors import (
@@ -48,8 +49,7 @@ def _record_id(raw: str) -> int:
 
 
 async def _answer(request: Request, settings: Settings) -> Response:
-    if request.path_params.get("instance", settings.instance) != settings.instance:
-        raise NotFoundError(f"Unknown instance: {request.path_params['instance'][:60]}")
+    check_instance(request)
     key = request.headers.get("token")
     if key is None:
         raise AuthenticationError(apikeys.INVALID)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import logging
 from typing import Any
 
 import orjson
@@ -21,13 +20,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from comptoir.api.webservice import routes
-from comptoir.api.webservice.errors import WireError, error_body
-from comptoir.config import Settings
-from comptoir.errors import AuthenticationError, BadRequestError, ComptoirError, NotFoundError
+from comptoir.errors import AuthenticationError, BadRequestError
 from comptoir.services import apikeys, sessions, tags
 from comptoir.services.access import Caller
-
-log = logging.getLogger("comptoir.webservice")
 
 PREFIX = "/restapi/v1/vtiger/default"
 
@@ -89,36 +84,16 @@ async def _caller(request: Request) -> Caller:
     return await sessions.authenticate_key(request.app.state.db, username, key)
 
 
-def _answer(data: dict[str, Any], status: int = 200) -> Response:
-    headers = {"WWW-Authenticate": 'Basic realm="vtiger"'} if status == 401 else None
-    return Response(orjson.dumps(data), status_code=status, headers=headers,
-                    media_type="application/json")
-
-
 async def restapi(request: Request) -> Response:
-    settings: Settings = request.app.state.settings
-    try:
-        if request.path_params.get("instance", settings.instance) != settings.instance:
-            raise NotFoundError(f"Unknown instance: {request.path_params['instance']}")
-        name = request.path_params["operation"].lower()
-        operation = OPERATIONS.get(name)
-        if operation is None:
-            raise WireError("UNKNOWN_OPERATION", f"Unknown operation requested: {name[:60]}")
-        try:
-            caller = await _caller(request)
-        except AuthenticationError as exc:
-            return _answer(error_body(exc), 401)
-        query = dict(request.query_params)
-        body = await routes.read_form(request, settings.max_body_bytes)
-        params = {**query, **body} if operation.post else {**body, **query}
-        call = routes.Call(request.app.state.db, settings, params, caller=caller)
-        result = await operation.handler(call)
-    except (ComptoirError, WireError) as exc:
-        return _answer(error_body(exc), 400)
-    except Exception:
-        log.exception("unexpected error in the REST form of the webservice")
-        return _answer(error_body(RuntimeError()), 500)
-    return _answer({"success": True, "result": result})
+    async def run() -> Any:
+        caller = await _caller(request)
+        _, operation, params = await routes.read_operation(
+            request, OPERATIONS, request.path_params["operation"])
+        call = routes.Call(request.app.state.db, request.app.state.settings, params,
+                           caller=caller)
+        return await operation.handler(call)
+
+    return await routes.answer(run, failure=400, unauthenticated=401)
 
 
 ROUTES = [

@@ -10,7 +10,7 @@ for the others).  Every answer is HTTP 200 with `{"success": true, "result": ...
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
@@ -22,13 +22,13 @@ from starlette.routing import Route
 
 from comptoir import __version__
 from comptoir.api.forms import read_bytes
+from comptoir.api.instance import check_instance
 from comptoir.api.webservice.errors import WireError, error_body
 from comptoir.config import Settings
 from comptoir.errors import (
     AuthenticationError,
     BadRequestError,
     ComptoirError,
-    NotFoundError,
     TooLargeError,
 )
 from comptoir.services import apikeys, auth, documents, leads, modules, related, sessions
@@ -284,8 +284,10 @@ def _form_size(form: dict[str, str]) -> int:
     return sum(len(k) + len(v) + 2 for k, v in form.items())
 
 
-def _json(data: dict[str, Any]) -> Response:
-    return Response(orjson.dumps(data), media_type="application/json")
+def _json(data: dict[str, Any], status: int = 200) -> Response:
+    headers = {"WWW-Authenticate": 'Basic realm="vtiger"'} if status == 401 else None
+    return Response(orjson.dumps(data), status_code=status, headers=headers,
+                    media_type="application/json")
 
 
 def _bearer(request: Request) -> str:
@@ -293,52 +295,83 @@ def _bearer(request: Request) -> str:
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
-async def webservice(request: Request) -> Response:
+async def read_operation(request: Request, operations: Mapping[str, Operation],
+                         name: str | None = None) -> tuple[str, Operation, dict[str, str]]:
+    """The operation a request asks for (`name`, else its `operation` parameter) and its
+    parameters: the query string and the form body, the source vtiger reads winning."""
     settings: Settings = request.app.state.settings
+    check_instance(request)
+    query = dict(request.query_params)
+    body = await read_form(request, _body_limit(settings))
+    if name is None:
+        name = body.get("operation") or query.get("operation") or ""
+    name = name.lower()
+    operation = operations.get(name)
+    if operation is None:
+        raise WireError("UNKNOWN_OPERATION", f"Unknown operation requested: {name[:60]}")
+    if not operation.files and _form_size(body) > settings.max_body_bytes:
+        raise TooLargeError(f"body: larger than {settings.max_body_bytes} bytes "
+                            "(setting max_body_bytes)")
+    return name, operation, ({**query, **body} if operation.post else {**body, **query})
+
+
+def _absent(session: str) -> bool:
+    return not session or session.lower() == "null"
+
+
+async def _authenticate(request: Request, call: Call, name: str) -> None:
+    """The caller of a webservice request: its session, else an API key (`token:` header),
+    else, for `extendsession`, a REST bearer token (vtiger turns a web login into a
+    session; here a REST API login does)."""
+    session = call.params.get("sessionName") or call.params.get("sessionId") or ""
+    if not _absent(session):
+        call.caller = await sessions.resume(call.db, session)
+        call.session = session
+        return
+    apikey = request.headers.get("token")
+    bearer = _bearer(request) if name == "extendsession" else ""
+    if apikey is not None and name not in ("logout", "extendsession"):
+        try:
+            call.caller = await apikeys.authenticate(call.db, apikey.strip())
+        except AuthenticationError:
+            raise WireError("AUTHENTICATION_FAILURE",
+                            "Authencation Failed: Invalid API key") from None
+    elif bearer:
+        try:
+            call.caller = await auth.authenticate(call.db, bearer)
+        except AuthenticationError:
+            raise WireError("AUTHENTICATION_FAILURE",
+                            "Authencation Failed: the bearer token is not valid") from None
+    else:
+        raise WireError("AUTHENTICATION_REQUIRED", "Authencation required")
+
+
+async def answer(run: Callable[[], Awaitable[Any]], failure: int = 200,
+                 unauthenticated: int | None = None) -> Response:
+    """The envelope of a webservice answer: `failure` is the HTTP status of an error (200
+    for webservice.php, 400 for the Cloud REST form, whose bad credentials are a 401:
+    `unauthenticated`)."""
     try:
-        if request.path_params.get("instance", settings.instance) != settings.instance:
-            raise NotFoundError(f"Unknown instance: {request.path_params['instance']}")
-        query = dict(request.query_params)
-        body = await read_form(request, _body_limit(settings))
-        name = (body.get("operation") or query.get("operation") or "").lower()
-        operation = OPERATIONS.get(name)
-        if operation is None:
-            raise WireError("UNKNOWN_OPERATION", f"Unknown operation requested: {name[:60]}")
-        if not operation.files and _form_size(body) > settings.max_body_bytes:
-            raise TooLargeError(f"body: larger than {settings.max_body_bytes} bytes "
-                                "(setting max_body_bytes)")
-        params = {**query, **body} if operation.post else {**body, **query}
-        call = Call(request.app.state.db, settings, params)
-        if not operation.prelogin:
-            session = params.get("sessionName") or params.get("sessionId") or ""
-            bearer = _bearer(request) if name == "extendsession" else ""
-            apikey = request.headers.get("token")
-            if (apikey is not None and name not in ("logout", "extendsession")
-                    and (not session or session.lower() == "null")):
-                try:  # an API key (`comptoir apikey create`) needs no login
-                    call.caller = await apikeys.authenticate(call.db, apikey.strip())
-                except AuthenticationError:
-                    raise WireError("AUTHENTICATION_FAILURE",
-                                    "Authencation Failed: Invalid API key") from None
-            elif bearer and (not session or session.lower() == "null"):
-                # vtiger turns a web login into a session; here a REST API login does
-                try:
-                    call.caller = await auth.authenticate(call.db, bearer)
-                except AuthenticationError:
-                    raise WireError("AUTHENTICATION_FAILURE",
-                                    "Authencation Failed: the bearer token is not valid") from None
-            elif not session or session.lower() == "null":
-                raise WireError("AUTHENTICATION_REQUIRED", "Authencation required")
-            else:
-                call.caller = await sessions.resume(call.db, session)
-                call.session = session
-        result = await operation.handler(call)
+        result = await run()
     except (ComptoirError, WireError) as exc:
-        return _json(error_body(exc))
-    except Exception:
-        log.exception("unexpected error in webservice.php")
-        return _json(error_body(RuntimeError()))
+        if unauthenticated is not None and isinstance(exc, AuthenticationError):
+            return _json(error_body(exc), unauthenticated)
+        return _json(error_body(exc), failure)
+    except Exception:  # the outermost handler: logged, answered without details
+        log.exception("unexpected error in the webservice")
+        return _json(error_body(RuntimeError()), 500 if failure != 200 else 200)
     return _json({"success": True, "result": result})
+
+
+async def webservice(request: Request) -> Response:
+    async def run() -> Any:
+        name, operation, params = await read_operation(request, OPERATIONS)
+        call = Call(request.app.state.db, request.app.state.settings, params)
+        if not operation.prelogin:
+            await _authenticate(request, call, name)
+        return await operation.handler(call)
+
+    return await answer(run)
 
 
 ROUTES = [
