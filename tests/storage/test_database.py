@@ -84,3 +84,33 @@ def test_timeouts_do_not_leak_between_queries(database_url: str) -> None:
             assert await conn.scalar(sa.text("SELECT 2 AS two")) == 2
 
     run(database_url, work)
+
+
+def test_a_write_inside_a_write_joins_it(database_url: str) -> None:
+    """A service calling others for one change: the inner writes (and reads) use the outer
+    transaction, so they see its rows and roll back with it."""
+    from comptoir.storage.tables import config
+
+    async def work(db: Database) -> tuple[Any, Any, Any]:
+        async with db.write() as outer:
+            async with db.write() as inner:  # joins: no second BEGIN (SQLite would deadlock)
+                assert inner is outer
+                await inner.run(sa.insert(config).values(name="joined-kept", value="1"))
+            async with db.read() as reader:  # sees the outer transaction's row
+                seen = await reader.scalar(sa.select(config.c.value)
+                                           .where(config.c.name == "joined-kept"))
+        with pytest.raises(RuntimeError):
+            async with db.write() as outer:
+                async with db.write() as inner:
+                    await inner.run(sa.insert(config).values(name="joined-gone", value="1"))
+                raise RuntimeError("the outer change fails after the inner write")
+        async with db.read() as conn:
+            kept = await conn.scalar(sa.select(config.c.value)
+                                     .where(config.c.name == "joined-kept"))
+            gone = await conn.scalar(sa.select(config.c.value)
+                                     .where(config.c.name == "joined-gone"))
+        async with db.write() as conn:
+            await conn.run(sa.delete(config).where(config.c.name == "joined-kept"))
+        return seen, kept, gone
+
+    assert run_with_database(database_url, work) == ("1", "1", None)

@@ -9,8 +9,8 @@
 The new records take the lead's values where the client gives none (company -> account
 name, names, e-mail and phones -> contact); the contact belongs to the new account and the
 opportunity to both.  The lead is then marked converted, with links to what it became, and
-leaves the Leads module.  Every element is checked before the first record is written; if a
-write still fails, the records already made are deleted again.
+leaves the Leads module.  It is one transaction: if any write fails, nothing was made (and
+no event was emitted).
 """
 
 from __future__ import annotations
@@ -92,14 +92,14 @@ async def convert_lead(db: Database, caller: Caller, element: Mapping[str, Any])
     module, record_id = mv.module_of(lead_id)
     if module.name != "Leads":
         raise InvalidIdError(f"Id specified is incorrect: {lead_id} is not a Leads id")
-    stored = await records.get_record(db, caller, "leads", record_id)
-    if stored.data["converted"]:
-        raise AlreadyConvertedError(f"Lead {lead_id} is already converted")
-    lead = mv.render(module, stored.data)
-    owner = element.get("assignedTo") or lead["assigned_user_id"] or f"19x{caller.user}"
-    prepared = _prepare(lead, _entities(element), owner)
-    made: dict[str, str] = {}
-    try:
+    async with db.write():  # one transaction: the services called below join it
+        stored = await records.get_record(db, caller, "leads", record_id)
+        if stored.data["converted"]:
+            raise AlreadyConvertedError(f"Lead {lead_id} is already converted")
+        lead = mv.render(module, stored.data)
+        owner = element.get("assignedTo") or lead["assigned_user_id"] or f"19x{caller.user}"
+        prepared = _prepare(lead, _entities(element), owner)
+        made: dict[str, str] = {}
         for name in TARGETS:
             if name not in prepared:
                 continue
@@ -118,11 +118,8 @@ async def convert_lead(db: Database, caller: Caller, element: Mapping[str, Any])
         links = {"converted": 1, "account": _id(made.get("Accounts")),
                  "contact": _id(made.get("Contacts")),
                  "opportunity": _id(made.get("Potentials"))}
-        await records.update_record(db, caller, "leads", record_id, links)
-    except Exception:
-        for text_id in reversed(list(made.values())):  # leave nothing half-converted
-            await modules.delete(db, caller, text_id)
-        raise
+        await records.update_record(db, caller, "leads", record_id, links,
+                                    if_match=stored.etag)
     return made
 
 

@@ -14,6 +14,7 @@ statement shape where the caller gives a cache key (`Statement`).
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import sqlite3
 import time
@@ -146,6 +147,9 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.cache = CompiledCache()
+        #: the write transaction the current task is in, if any
+        self._joined: contextvars.ContextVar[Connection | None] = contextvars.ContextVar(
+            f"write-{id(self)}", default=None)
 
     def compile(self, stmt: Statement, key: Any = None) -> CompiledSql:
         """The driver SQL of `stmt`.  With a `key`, compiled once and cached under it;
@@ -167,10 +171,37 @@ class Database:
     async def close(self) -> None:
         raise NotImplementedError
 
-    def read(self) -> Any:
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[Connection]:
+        """A connection to read on; inside a write transaction of this task, that one (a
+        service reads what it wrote)."""
+        joined = self._joined.get()
+        if joined is not None:
+            yield joined
+            return
+        async with self._read() as conn:
+            yield conn
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[Connection]:
+        """A write transaction, committed at the end, rolled back on an exception.  A write
+        opened inside one (in the same task) joins it: a service that calls others for one
+        change (a lead converted into three records) makes it all or nothing."""
+        joined = self._joined.get()
+        if joined is not None:
+            yield joined
+            return
+        async with self._begin() as conn:
+            token = self._joined.set(conn)
+            try:
+                yield conn
+            finally:
+                self._joined.reset(token)
+
+    def _read(self) -> Any:
         raise NotImplementedError
 
-    def write(self) -> Any:
+    def _begin(self) -> Any:
         raise NotImplementedError
 
     def stream(self, stmt: Statement, params: Mapping[str, Any] | None = None,
@@ -307,7 +338,7 @@ class SqliteDatabase(Database):
             self._conn = None
 
     @asynccontextmanager
-    async def read(self) -> AsyncIterator[Connection]:
+    async def _read(self) -> AsyncIterator[Connection]:
         assert self._conn is not None, "database not open"
         yield SqliteConnection(self, self._conn)
 
@@ -325,7 +356,7 @@ class SqliteDatabase(Database):
             conn.close()
 
     @asynccontextmanager
-    async def write(self) -> AsyncIterator[Connection]:
+    async def _begin(self) -> AsyncIterator[Connection]:
         assert self._conn is not None, "database not open"
         async with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
@@ -410,7 +441,7 @@ class PostgresDatabase(Database):
             self._pool = None
 
     @asynccontextmanager
-    async def read(self) -> AsyncIterator[Connection]:
+    async def _read(self) -> AsyncIterator[Connection]:
         assert self._pool is not None, "database not open"
         async with self._pool.acquire() as conn:
             yield PgConnection(self, conn)
@@ -425,7 +456,7 @@ class PostgresDatabase(Database):
                 yield rows  # records: sequences, as tuples are
 
     @asynccontextmanager
-    async def write(self) -> AsyncIterator[Connection]:
+    async def _begin(self) -> AsyncIterator[Connection]:
         assert self._pool is not None, "database not open"
         async with self._pool.acquire() as conn, conn.transaction():
             yield PgConnection(self, conn)

@@ -78,3 +78,35 @@ def test_a_failed_conversion_leaves_nothing(ws_admin: WsClient, owner: str,
              for e in ("accounts", "contacts", "opportunities")}
     assert after == before
     assert ws_admin.ok("retrieve", id=lead["id"])["lastname"] == "Lovelace"
+
+
+def test_a_conversion_failing_midway_is_rolled_back(server: Any, database_url: str,
+                                                    make_user: Any, admin: httpx.Client) -> None:
+    """The account is written before the contact is refused (no contacts right): the
+    conversion is one transaction, so the account goes too, and no event is left."""
+    from api.webservice.conftest import ws_login
+    from comptoir.events import outbox
+    from comptoir.storage.database import Database, run_with_database
+
+    user = make_user("leads:writable", "accounts:writable")
+    ws = ws_login(server, database_url, user.user_name)
+    me = ws.ok("query", query=f"SELECT id FROM Users WHERE user_name = '{user.user_name}';")
+    lead = _lead(ws, me[0]["id"], company="Midway Ltd")
+
+    async def last_event(db: Database) -> int:
+        async with db.read() as conn:
+            found = await outbox.read_events(conn, limit=1_000_000)
+        return max((e["ID"] for e in found), default=0)
+
+    before = run_with_database(database_url, last_event)
+    accounts = admin.post("/accounts", json={"count": 1}).json()["count"]
+    error = ws.error("convertlead", post=True, element={
+        "leadId": lead["id"], "entities": {"Accounts": {"create": True},
+                                           "Contacts": {"create": True}}})
+    assert error["code"] == "ACCESS_DENIED"
+    assert error["message"].startswith("Failed to create Contacts")
+    assert admin.post("/accounts", json={"count": 1}).json()["count"] == accounts
+    assert admin.post("/accounts", json={"count": 1, "filter": {
+        "lastname": "Midway Ltd"}}).json()["count"] == 0
+    assert run_with_database(database_url, last_event) == before
+    assert ws.ok("retrieve", id=lead["id"])["lastname"] == "Lovelace"
