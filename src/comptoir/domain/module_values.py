@@ -71,7 +71,8 @@ def reference_module(f: WsField, entity: Entity) -> Module | None:
 # --- canonical -> wire ---------------------------------------------------------------------
 
 
-def _decimal(value: Any, places: int) -> str:
+def decimal_text(value: Any, places: int) -> str:
+    """A number as the webservice shows it: a decimal string of `places` places."""
     return f"{Decimal(str(value)):.{places}f}"
 
 
@@ -100,7 +101,7 @@ def to_ws(module: Module, f: WsField, row: Mapping[str, Any], blank: Any = "") -
         case WsType.INTEGER:
             return str(int(value))
         case WsType.DOUBLE | WsType.CURRENCY:
-            return _decimal(value, _PLACES[f.type])
+            return decimal_text(value, _PLACES[f.type])
         case WsType.DATE | WsType.DATETIME:
             return _time(int(value), f.type is WsType.DATE)
         case WsType.BOOLEAN:
@@ -152,7 +153,8 @@ def parse_time(name: str, value: Any, date_only: bool) -> int:
     return int(moment.timestamp())
 
 
-def parse_number(name: str, value: Any, integer: bool) -> int | float:
+def parse_decimal(name: str, value: Any) -> Decimal:
+    """A number as the webservice sends it (a JSON number or a numeric string), exactly."""
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise InvalidFieldError(name, "must be a number")
     try:
@@ -161,6 +163,11 @@ def parse_number(name: str, value: Any, integer: bool) -> int | float:
         raise InvalidFieldError(name, f"must be a number, not {str(value)[:40]!r}") from None
     if not number.is_finite():
         raise InvalidFieldError(name, "must be a finite number")
+    return number
+
+
+def parse_number(name: str, value: Any, integer: bool) -> int | float:
+    number = parse_decimal(name, value)
     if integer:
         if number != number.to_integral_value():
             raise InvalidFieldError(name, f"must be an integer, not {value!r}")

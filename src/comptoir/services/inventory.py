@@ -15,7 +15,7 @@ import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import orjson
@@ -81,17 +81,13 @@ class LineInput:
 
 
 def _number(name: str, value: Any, where: str) -> Decimal | None:
+    """A number of a line or charge (`mv.parse_decimal`), its place in the message."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     try:
-        if isinstance(value, bool) or not isinstance(value, int | float | str):
-            raise InvalidOperation
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise InvalidFieldError(name, f"{where}: must be a number, not {str(value)[:40]!r}") from None
-    if not number.is_finite():
-        raise InvalidFieldError(name, f"{where}: must be a finite number")
-    return number
+        return mv.parse_decimal(name, value)
+    except InvalidFieldError as exc:
+        raise InvalidFieldError(name, f"{where}: {exc.details['problem']}") from None
 
 
 def _text(name: str, value: Any, where: str) -> str:
@@ -312,7 +308,7 @@ async def update_document(db: Database, caller: Caller, module: Module,
 
 
 def _places(value: Any, places: int) -> str | None:
-    return None if value is None else f"{Decimal(str(value)):.{places}f}"
+    return None if value is None else mv.decimal_text(value, places)
 
 
 def _product_module(item: Mapping[str, Any]) -> Module:
