@@ -3,8 +3,6 @@ tags the REST API reads and writes (`tags`, `+tags`, `-tags`)."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
 from comptoir.domain import module_values as mv
 from comptoir.errors import OperationNotAllowedError
 from comptoir.schema.module import Module
@@ -12,7 +10,6 @@ from comptoir.schema.registry import ENTITIES
 from comptoir.services import modules, records
 from comptoir.services.access import Caller
 from comptoir.storage.database import Database
-from comptoir.storage.tables import TABLES
 
 
 async def _tagged(db: Database, caller: Caller, text_id: str) -> tuple[Module, int]:
@@ -41,10 +38,3 @@ async def remove(db: Database, caller: Caller, text_id: str, tags: list[str] | N
     body = {"tags": []} if tags is None else {"-tags": tags}
     record = await records.update_record(db, caller, module.entity, record_id, body)
     return list(record.data["tags"])
-
-
-async def email_of(db: Database, caller: Caller) -> str:
-    users = TABLES["users"]
-    async with db.read() as conn:
-        found = await conn.scalar(sa.select(users.c.email).where(users.c.ID == caller.user))
-    return str(found or "")

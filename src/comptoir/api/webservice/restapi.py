@@ -21,7 +21,7 @@ from starlette.routing import Route
 
 from comptoir.api.webservice import routes
 from comptoir.errors import AuthenticationError, BadRequestError
-from comptoir.services import apikeys, sessions, tags
+from comptoir.services import apikeys, auth, sessions, tags
 from comptoir.services.access import Caller
 
 PREFIX = "/restapi/v1/vtiger/default"
@@ -29,8 +29,9 @@ PREFIX = "/restapi/v1/vtiger/default"
 
 async def me(call: routes.Call) -> Any:
     caller = call.me
+    known = await auth.describe_caller(call.db, caller, access=False)
     return {"id": f"19x{caller.user}", "user_name": caller.name, "first_name": "",
-            "last_name": caller.name, "email1": await tags.email_of(call.db, caller)}
+            "last_name": caller.name, "email1": known["email"] or ""}
 
 
 def _tag_list(call: routes.Call) -> list[str]:
