@@ -33,6 +33,20 @@ SECRET_KEY = os.environ["COMPTOIR_SECRET_KEY"] = "dGVzdC1rZXktc2VhbGluZy1hY2Nlc3
 ADMIN_PASSWORD = "admin-secret-1"
 
 
+REPORT = pytest.StashKey[list[str]]()
+
+
+@pytest.fixture
+def report(request: pytest.FixtureRequest) -> list[str]:
+    """Lines a test reports (figures worth reading in CI logs), shown in the summary."""
+    return request.config.stash.setdefault(REPORT, [])
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    for line in config.stash.get(REPORT, []):
+        terminalreporter.write_line(line)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -408,3 +408,16 @@ def test_serve_with_demo_data(served: str) -> None:
         "name": "alice", "password": "demo-alice", "identifier": "curl"}).status_code == 200
     # and the instance name is part of the path
     assert httpx.post(f"{served}/demo/auth/v1/login", data={}).status_code == 404
+
+
+@pytest.mark.parametrize(("env", "value", "message"), [
+    ("COMPTOIR_WEBHOOK_TIMEOUT", "soon", "COMPTOIR_WEBHOOK_TIMEOUT: not a number: 'soon'"),
+    ("COMPTOIR_WEBHOOK_LEASE", "10", "webhook_lease: at least twice webhook_timeout"),
+    ("COMPTOIR_WEBHOOK_RETRY_DELAYS", "5,x", "webhook_retry_delays: comma-separated seconds"),
+])
+def test_bad_worker_settings_are_named(sqlite_url: str, capsys: pytest.CaptureFixture[str],
+                                       monkeypatch: pytest.MonkeyPatch, env: str, value: str,
+                                       message: str) -> None:
+    monkeypatch.setenv(env, value)
+    for command in ("worker", "serve"):
+        assert message in fails(capsys, command, "--database", sqlite_url)

@@ -79,6 +79,8 @@ def _prepare(settings: Settings, *, load_demo: bool) -> None:
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
+    network.parse_networks(settings.webhook_allowed_networks)  # bad settings: before anything
+    delivery.Policy.from_settings(settings)
     _prepare(settings, load_demo=args.demo)
     for name, value in vars(settings).items():
         os.environ["COMPTOIR_" + name.upper()] = str(value)
@@ -211,8 +213,9 @@ def cmd_webhook(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> None:
-    ensure_schema(settings, create=False)
     allowed = network.parse_networks(settings.webhook_allowed_networks)
+    policy = delivery.Policy.from_settings(settings)
+    ensure_schema(settings, create=False)
 
     async def work(db: Database) -> None:
         stop = asyncio.Event()
@@ -220,7 +223,7 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> None:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
         print("Comptoir webhook worker running (SIGTERM or SIGINT stops it)", flush=True)
-        await delivery.run_worker(db, stop, webhooks.fan_out, allowed=allowed)
+        await delivery.run_worker(db, stop, webhooks.fan_out, allowed=allowed, policy=policy)
 
     _with_db(settings, work)
 
@@ -337,8 +340,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     overrides = {k: getattr(args, k, None) for k in ("host", "port", "instance")}
     overrides["database_url"] = getattr(args, "database", None)
-    settings = Settings.from_env(**overrides)
     try:
+        settings = Settings.from_env(**overrides)
         if args.command != "db":  # the key sealing access keys, before any service runs
             keyring.configure(settings)
         args.func(settings, args)

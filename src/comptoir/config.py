@@ -12,6 +12,15 @@ def _setting(default: Any, help: str) -> Any:
     return field(default=default, metadata={"help": help})
 
 
+def _parse(name: str, default: Any, text: str) -> Any:
+    if not isinstance(default, int | float):
+        return text
+    try:
+        return type(default)(text)
+    except ValueError:
+        raise ValueError(f"COMPTOIR_{name.upper()}: not a number: {text!r}") from None
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = _setting("sqlite:///comptoir.db", "database URL (sqlite:///file.db or postgresql://user@host:5432/db)")
@@ -25,6 +34,9 @@ class Settings:
     secret_key_file: str = _setting("comptoir.key", "file holding the key when secret_key is empty; created (mode 0600) with a random key if missing")
     webhook_worker: int = _setting(1, "1: `comptoir serve` runs a webhook delivery worker in-process; 0: only `comptoir worker` delivers")
     webhook_allowed_networks: str = _setting("", "comma-separated CIDRs webhooks may reach although private, loopback or reserved (for example 127.0.0.0/8,::1/128)")
+    webhook_retry_delays: str = _setting("5,300,1800,7200,18000,36000,50400,72000,86400", "seconds a failed webhook delivery waits after its 1st, 2nd... failure (one attempt more than delays)")
+    webhook_timeout: float = _setting(15.0, "seconds a webhook receiver has to answer")
+    webhook_lease: float = _setting(60.0, "seconds a worker holds a claimed delivery (at least twice webhook_timeout): a killed worker's deliveries are retried when it expires")
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:
@@ -32,7 +44,7 @@ class Settings:
         for f in fields(cls):
             env = os.environ.get("COMPTOIR_" + f.name.upper())
             if env is not None:
-                values[f.name] = int(env) if isinstance(f.default, int) else env
+                values[f.name] = _parse(f.name, f.default, env)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return replace(cls(), **values)
 

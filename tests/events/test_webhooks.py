@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from conftest import fresh_database
 from standardwebhooks.webhooks import Webhook
 
+from comptoir.config import Settings
 from comptoir.errors import InvalidFieldError, PermissionDeniedError
 from comptoir.events import delivery
 from comptoir.events.network import AddressNotAllowedError, parse_networks, resolve_url
@@ -194,6 +195,46 @@ def test_the_full_schedule_then_dead(url: str, receiver: Receiver) -> None:
         assert planned * 0.9 - 0.002 <= waited <= planned * 1.1 + 0.002
     assert found["status"] == "dead" and found["attempts"] == 10
     assert len(receiver.requests) == 10
+
+
+def test_a_policy_shrinks_the_schedule(url: str, receiver: Receiver) -> None:
+    """The operator's settings: three attempts, one and two seconds apart, then dead."""
+    receiver.answers = [(500, {})]
+    policy = delivery.Policy.from_settings(
+        Settings(webhook_retry_delays="1,2", webhook_timeout=0.5, webhook_lease=1))
+
+    async def work(db: Database) -> tuple[list[int], dict[str, Any]]:
+        endpoint, _ = await _endpoint(db, receiver.url)
+        await records.create_record(db, ADMIN, "contacts", {"lastname": "Short"})
+        await webhooks.fan_out(db)
+        clock, waits = time.time(), []
+        async with httpx.AsyncClient() as client:
+            for _ in range(3):
+                assert await delivery.run_once(db, client, clock, allowed=LOOPBACK,
+                                               policy=policy) == 1
+                async with db.read() as conn:
+                    [row] = await conn.all(sa.select(webhook_deliveries).where(
+                        webhook_deliveries.c.endpoint == endpoint["ID"]))
+                if row["next_attempt"] is not None:
+                    waits.append(round(row["next_attempt"] / 1000 - clock))
+                    clock = row["next_attempt"] / 1000
+        return waits, row
+
+    waits, row = run(url, work)
+    assert waits == [1, 2] and row["status"] == "dead" and row["attempts"] == 3
+
+
+@pytest.mark.parametrize(("settings", "field"), [
+    ({"webhook_retry_delays": "5,soon"}, "webhook_retry_delays"),
+    ({"webhook_retry_delays": "5,0"}, "webhook_retry_delays"),
+    ({"webhook_retry_delays": ""}, "webhook_retry_delays"),
+    ({"webhook_timeout": 0.0}, "webhook_timeout"),
+    ({"webhook_timeout": 30.0, "webhook_lease": 59.0}, "webhook_lease"),
+])
+def test_a_bad_policy_is_refused(settings: dict[str, Any], field: str) -> None:
+    with pytest.raises(InvalidFieldError) as caught:
+        delivery.Policy.from_settings(Settings(**settings))
+    assert caught.value.field == field and caught.value.message.startswith(field + ": ")
 
 
 def test_retry_delay_jitter_and_retry_after() -> None:

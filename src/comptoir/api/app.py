@@ -30,7 +30,7 @@ from comptoir.api.webservice.restapi import ROUTES as RESTAPI_ROUTES
 from comptoir.api.webservice.routes import ROUTES as WEBSERVICE_ROUTES
 from comptoir.config import Settings
 from comptoir.errors import ComptoirError, SchemaBehindError
-from comptoir.events.delivery import run_worker
+from comptoir.events.delivery import Policy, run_worker
 from comptoir.events.network import parse_networks
 from comptoir.services import keyring, webhooks
 from comptoir.storage import migrate
@@ -58,8 +58,8 @@ def create_app(settings: Settings) -> Starlette:
         app.state.settings = settings
         stop = asyncio.Event()  # the in-process webhook worker (setting webhook_worker)
         worker = asyncio.create_task(run_worker(
-            db, stop, webhooks.fan_out, allowed=parse_networks(settings.webhook_allowed_networks))
-        ) if settings.webhook_worker else None
+            db, stop, webhooks.fan_out, allowed=parse_networks(settings.webhook_allowed_networks),
+            policy=Policy.from_settings(settings))) if settings.webhook_worker else None
         try:
             yield
         finally:

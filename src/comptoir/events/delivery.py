@@ -3,12 +3,13 @@ attempt, schedule retries.
 
     async with httpx.AsyncClient() as client:
         sent = await run_once(db, client, now=time.time())
-    await run_worker(db, stop_event, webhooks.fan_out, allowed=nets)  # until stopped
+    await run_worker(db, stop_event, webhooks.fan_out, allowed=nets,
+                     policy=Policy.from_settings(settings))  # until stopped
 
 Claiming: in one transaction, the due deliveries of enabled endpoints are selected
 (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so that several workers never take the same one;
 SQLite has a single writer) and leased for `LEASE` seconds (`lease_until`, well beyond
-the `TIMEOUT` of an attempt).  A worker killed mid-delivery leaves the lease to expire: the
+the timeout of an attempt).  A worker killed mid-delivery leaves the lease to expire: the
 delivery is then claimed again.  The worker sends each claimed delivery in a task of its
 own (at most `CONCURRENCY` in flight) and keeps claiming: a hanging endpoint never holds
 up the deliveries of the others.
@@ -19,7 +20,9 @@ of sending) and `webhook-signature` (`v1,<base64>`; during the 24 hours after a 
 the previous secret signs too, space-separated).  A 2xx is a success; any other status, a
 timeout (15 s), a redirect or a refused address is a failed attempt, retried after
 `RETRY_DELAYS` (±10 % jitter, a longer `Retry-After` wins); the tenth failure makes the
-delivery `dead`.  A 410 disables the endpoint at once, failing for `DISABLE_AFTER`
+delivery `dead`.  The schedule, the timeout and the lease are a `Policy`, read from the
+settings `webhook_retry_delays`, `webhook_timeout` and `webhook_lease` (the defaults are
+the ones above; tests and chaos runs shrink them).  A 410 disables the endpoint at once, failing for `DISABLE_AFTER`
 seconds without a success disables it too.
 """
 
@@ -31,6 +34,7 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,7 +43,8 @@ import orjson
 import sqlalchemy as sa
 from standardwebhooks.webhooks import Webhook
 
-from comptoir.errors import ComptoirError
+from comptoir.config import Settings
+from comptoir.errors import ComptoirError, InvalidFieldError
 from comptoir.events.network import Network, resolve_url
 from comptoir.storage.database import Database
 from comptoir.storage.tables import outbox, webhook_attempts, webhook_deliveries, webhook_endpoints
@@ -47,25 +52,54 @@ from comptoir.storage.tables import outbox, webhook_attempts, webhook_deliveries
 log = logging.getLogger("comptoir.webhooks")
 
 #: seconds to wait after the 1st, 2nd... 9th failure; the 10th failure is final
-RETRY_DELAYS = (5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400)
+RETRY_DELAYS = (5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 50400.0, 72000.0, 86400.0)
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 JITTER = 0.1
-LEASE = 60
-TIMEOUT = 15.0
 DISABLE_AFTER = 5 * 86400
 EXCERPT = 1024
 BATCH = 50
 #: deliveries one worker has in flight at most
 CONCURRENCY = 32
-assert LEASE > TIMEOUT + 30, "a delivery in flight must never be claimed again"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The retry schedule (seconds after the 1st, 2nd... failure; one attempt more than
+    delays), the timeout of an attempt and the lease of a claimed delivery (seconds).  The
+    lease must outlive an attempt: at least twice the timeout."""
+
+    retry_delays: tuple[float, ...] = RETRY_DELAYS
+    timeout: float = 15.0
+    lease: float = 60.0
+
+    def __post_init__(self) -> None:
+        if not self.retry_delays or any(not 0 < d <= 86400 for d in self.retry_delays):
+            raise InvalidFieldError("webhook_retry_delays",
+                                    "seconds between 0 and 86400, at least one")
+        if not 0 < self.timeout <= 300:
+            raise InvalidFieldError("webhook_timeout", "seconds, more than 0 and at most 300")
+        if self.lease < 2 * self.timeout:
+            raise InvalidFieldError("webhook_lease", "at least twice webhook_timeout")
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Policy:
+        try:
+            delays = tuple(float(d) for d in settings.webhook_retry_delays.split(","))
+        except ValueError:
+            raise InvalidFieldError("webhook_retry_delays", "comma-separated seconds") from None
+        return cls(delays, float(settings.webhook_timeout), float(settings.webhook_lease))
+
+
+DEFAULT = Policy()
 
 
 def retry_delay(failures: int, retry_after: float | None = None,
-                rand: random.Random | None = None) -> float | None:
+                rand: random.Random | None = None,
+                delays: Sequence[float] = RETRY_DELAYS) -> float | None:
     """Seconds before the next attempt after `failures` failed ones (None: no more)."""
-    if failures >= MAX_ATTEMPTS:
+    if failures > len(delays):
         return None
-    base = RETRY_DELAYS[failures - 1]
+    base = delays[failures - 1]
     delay = base * (1 + (rand or random).uniform(-JITTER, JITTER))
     if retry_after is not None and retry_after > delay:
         delay = min(retry_after, 86400.0)
@@ -100,7 +134,8 @@ _CLAIM_COLUMNS = (webhook_deliveries.c.ID, webhook_deliveries.c.attempts,
                   outbox.c.actor, outbox.c.data)
 
 
-async def claim(db: Database, now_ms: int, limit: int = BATCH) -> list[dict[str, Any]]:
+async def claim(db: Database, now_ms: int, limit: int = BATCH,
+                lease: float = DEFAULT.lease) -> list[dict[str, Any]]:
     """Lease the due deliveries of enabled endpoints (see the module's doc)."""
     due = (sa.select(webhook_deliveries.c.ID)
            .join(webhook_endpoints, webhook_endpoints.c.ID == webhook_deliveries.c.endpoint)
@@ -121,7 +156,7 @@ async def claim(db: Database, now_ms: int, limit: int = BATCH) -> list[dict[str,
         if not ids:
             return []
         await conn.run(sa.update(webhook_deliveries).where(webhook_deliveries.c.ID.in_(ids))
-                       .values(lease_until=now_ms + LEASE * 1000))
+                       .values(lease_until=now_ms + int(lease * 1000)))
         claimed: list[dict[str, Any]] = await conn.all(
             sa.select(*_CLAIM_COLUMNS)
             .join(webhook_endpoints, webhook_endpoints.c.ID == webhook_deliveries.c.endpoint)
@@ -131,7 +166,7 @@ async def claim(db: Database, now_ms: int, limit: int = BATCH) -> list[dict[str,
 
 
 async def _send(client: httpx.AsyncClient, delivery: Mapping[str, Any], now_ms: int,
-                allowed: Sequence[Network]) -> dict[str, Any]:
+                allowed: Sequence[Network], timeout: float) -> dict[str, Any]:
     """One attempt: its status, error, latency, answer excerpt and Retry-After."""
     body = payload(delivery)
     keys = [delivery["secret"]]
@@ -151,7 +186,7 @@ async def _send(client: httpx.AsyncClient, delivery: Mapping[str, Any], now_ms: 
         headers["host"] = url.netloc.decode("ascii")
         response = await client.post(
             url.copy_with(host=str(address)), content=body.encode(), headers=headers,
-            timeout=TIMEOUT, follow_redirects=False,
+            timeout=timeout, follow_redirects=False,
             extensions={"sni_hostname": host} if url.scheme == "https" else {})
         result["status"] = response.status_code
         result["response"] = response.text[:EXCERPT]
@@ -170,7 +205,7 @@ async def _send(client: httpx.AsyncClient, delivery: Mapping[str, Any], now_ms: 
 
 
 async def _record(db: Database, delivery: Mapping[str, Any], result: Mapping[str, Any],
-                  now_ms: int, rand: random.Random | None) -> None:
+                  now_ms: int, rand: random.Random | None, delays: Sequence[float]) -> None:
     status = result["status"]
     ok = status is not None and 200 <= status < 300
     attempts = delivery["attempts"] + 1
@@ -178,7 +213,7 @@ async def _record(db: Database, delivery: Mapping[str, Any], result: Mapping[str
     if ok:
         values.update(status="succeeded", next_attempt=None)
     else:
-        delay = retry_delay(attempts, result["retry_after"], rand)
+        delay = retry_delay(attempts, result["retry_after"], rand, delays)
         if delay is None:
             values.update(status="dead", next_attempt=None)
         else:
@@ -211,28 +246,31 @@ async def _record(db: Database, delivery: Mapping[str, Any], result: Mapping[str
 
 
 async def _deliver(db: Database, client: httpx.AsyncClient, delivery: Mapping[str, Any],
-                   now_ms: int, allowed: Sequence[Network], rand: random.Random | None) -> None:
+                   now_ms: int, allowed: Sequence[Network], rand: random.Random | None,
+                   policy: Policy) -> None:
     """Send one claimed delivery and record the attempt."""
-    result = await _send(client, delivery, now_ms, allowed)
-    await _record(db, delivery, result, now_ms, rand)
+    result = await _send(client, delivery, now_ms, allowed, policy.timeout)
+    await _record(db, delivery, result, now_ms, rand, policy.retry_delays)
 
 
 async def run_once(db: Database, client: httpx.AsyncClient, now: float | None = None, *,
                    allowed: Sequence[Network] = (), rand: random.Random | None = None,
-                   limit: int = BATCH) -> int:
+                   limit: int = BATCH, policy: Policy = DEFAULT) -> int:
     """Claim the due deliveries, send them concurrently, record the attempts (waiting for
     all of them: the worker does not, see `run_worker`); returns how many were sent.
     `now` (seconds) is the clock of the schedule."""
     now_ms = int((time.time() if now is None else now) * 1000)
-    claimed = await claim(db, now_ms, limit)
-    await asyncio.gather(*(_deliver(db, client, d, now_ms, allowed, rand) for d in claimed))
+    claimed = await claim(db, now_ms, limit, policy.lease)
+    await asyncio.gather(*(_deliver(db, client, d, now_ms, allowed, rand, policy)
+                           for d in claimed))
     return len(claimed)
 
 
 async def _guarded(db: Database, client: httpx.AsyncClient, delivery: Mapping[str, Any],
-                   now_ms: int, allowed: Sequence[Network], slots: asyncio.Semaphore) -> None:
+                   now_ms: int, allowed: Sequence[Network], slots: asyncio.Semaphore,
+                   policy: Policy) -> None:
     try:
-        await _deliver(db, client, delivery, now_ms, allowed, None)
+        await _deliver(db, client, delivery, now_ms, allowed, None, policy)
     except Exception:  # the lease expires and the delivery is claimed again
         log.exception("webhook delivery %s failed", delivery["ID"])
     finally:
@@ -242,16 +280,17 @@ async def _guarded(db: Database, client: httpx.AsyncClient, delivery: Mapping[st
 async def run_worker(db: Database, stop: asyncio.Event,
                      fan_out: Callable[[Database], Awaitable[Any]], *,
                      allowed: Sequence[Network] = (), idle: float = 0.5,
-                     concurrency: int = CONCURRENCY) -> None:
+                     concurrency: int = CONCURRENCY, policy: Policy = DEFAULT) -> None:
     """Fan out (`services.webhooks.fan_out`: which endpoint gets which event is a matter of
     permissions, decided above this layer) and deliver until `stop` is set; errors are
     logged, never fatal.
 
     No head-of-line blocking: each claimed delivery is sent by a task of its own (at most
     `concurrency` in flight, a semaphore) and the loop claims again at once, never waiting
-    for a batch, so an endpoint that hangs (up to `TIMEOUT`) holds up nothing but its own
+    for a batch, so an endpoint that hangs (up to the timeout) holds up nothing but its own
     deliveries.  Only as many deliveries are claimed as there are free slots, so a claimed
-    delivery is sent at once and its lease (`LEASE` > `TIMEOUT`) outlives the attempt.  On
+    delivery is sent at once and its lease (twice the timeout at least) outlives the
+    attempt.  On
     stop, the attempts in flight are finished."""
     slots = asyncio.Semaphore(concurrency)
     tasks: set[asyncio.Task[None]] = set()
@@ -261,20 +300,21 @@ async def run_worker(db: Database, stop: asyncio.Event,
                 started = 0
                 try:
                     await fan_out(db)
-                    free = 0
+                    await slots.acquire()  # all slots busy: until an attempt ends
+                    free = 1
                     while free < BATCH and not slots.locked():
                         await slots.acquire()  # does not block: a slot is free
                         free += 1
                     now_ms = int(time.time() * 1000)
                     claimed: list[dict[str, Any]] = []
                     try:
-                        claimed = await claim(db, now_ms, free) if free else []
+                        claimed = await claim(db, now_ms, free, policy.lease)
                     finally:  # the slots of deliveries not claimed
                         for _ in range(free - len(claimed)):
                             slots.release()
                     for found in claimed:
                         task = asyncio.create_task(
-                            _guarded(db, client, found, now_ms, allowed, slots))
+                            _guarded(db, client, found, now_ms, allowed, slots, policy))
                         tasks.add(task)
                         task.add_done_callback(tasks.discard)
                     started = len(claimed)
