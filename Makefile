@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: install install-test run demo test lint bench bench-query wrk clean
+.PHONY: install install-test run demo test lint bench bench-query bench-webhooks wrk clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ bench: install-test wrk
 N ?= 1000000
 bench-query: install-test wrk
 	$(BIN)/python bench/query.py --accounts $(N) $(ARGS)
+
+# commit-to-first-attempt latency of webhooks while another endpoint hangs (bench/RESULTS.md)
+bench-webhooks: install-test
+	$(BIN)/python bench/webhooks.py $(ARGS)
 
 # wrk from the distribution when missing; without it the benches use a Python client
 wrk:

@@ -5,8 +5,10 @@ SKIP LOCKED claiming on PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+import datetime
 import os
 import random
+import ssl
 import threading
 import time
 from collections.abc import Callable, Coroutine, Iterator
@@ -18,6 +20,10 @@ import orjson
 import pytest
 import sqlalchemy as sa
 from conftest import fresh_database
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from standardwebhooks.webhooks import Webhook
 
 from comptoir.config import Settings
@@ -46,7 +52,7 @@ class Receiver:
     when that event is set or 10 s have passed (a hanging endpoint); `answered` counts the
     answers sent."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.requests: list[tuple[dict[str, str], bytes]] = []
         self.answers: list[tuple[int, dict[str, str]]] = [(200, {})]
         self.lock = threading.Lock()
@@ -77,6 +83,9 @@ class Receiver:
 
         self.server = _Server(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        if tls is not None:  # https://localhost: the name the certificate is for
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+            self.url = f"https://localhost:{self.server.server_address[1]}/hook"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def close(self) -> None:
@@ -423,6 +432,39 @@ def test_a_hanging_endpoint_never_holds_up_the_others(url: str) -> None:
         healthy.close()
 
 
+def test_a_hanging_endpoint_holds_few_slots(url: str) -> None:
+    """More deliveries hang than the worker has slots: the hanging endpoint holds
+    `per_endpoint` of them, the others keep flowing."""
+    slow, healthy = Receiver(), Receiver()
+    slow.hold = threading.Event()
+
+    async def work(db: Database) -> tuple[int, int, int]:
+        await _endpoint(db, slow.url)
+        await _endpoint(db, healthy.url)
+        stop = asyncio.Event()
+        worker = asyncio.create_task(delivery.run_worker(
+            db, stop, webhooks.fan_out, allowed=LOOPBACK, idle=0.05, concurrency=4,
+            per_endpoint=2))
+        try:
+            for n in range(6):
+                await records.create_record(db, ADMIN, "contacts", {"lastname": f"H{n}"})
+            for _ in range(400):
+                if len(healthy.requests) == 6:
+                    break
+                await asyncio.sleep(0.05)
+            return len(healthy.requests), len(slow.requests), slow.answered
+        finally:
+            slow.hold.set()
+            stop.set()
+            await worker
+
+    try:
+        assert run(url, work) == (6, 2, 0)
+    finally:
+        slow.close()
+        healthy.close()
+
+
 def test_a_rolled_back_change_is_never_delivered(url: str, receiver: Receiver) -> None:
     async def failing(conn: Connection, record_id: int) -> None:
         raise InvalidFieldError("lastname", "refused after the row was written")
@@ -602,3 +644,59 @@ def test_cli_webhooks(database_url: str, capsys: pytest.CaptureFixture[str]) -> 
     assert cli.main(["webhook", "rotate", hook, *base]) == 0
     assert cli.main(["webhook", "delete", hook, *base]) == 0
     assert cli.main(["webhook", "enable", hook, *base]) == 1
+
+
+def _certificate(folder: Any, name: str) -> tuple[str, str]:
+    """A self-signed certificate for DNS name `name` and its key: (cert file, key file)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+            .sign(key, hashes.SHA256()))
+    cert_file, key_file = folder / f"{name}.pem", folder / f"{name}.key"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return str(cert_file), str(key_file)
+
+
+@pytest.mark.parametrize("trusted", [True, False])
+def test_https_receivers(url: str, tmp_path: Any, trusted: bool) -> None:
+    """The worker connects to the checked address and still speaks TLS to the URL's host:
+    the server name (SNI) and the certificate check use `localhost`, not 127.0.0.1.  A
+    certificate the worker does not trust is a failed attempt, not a delivery."""
+    cert, key = _certificate(tmp_path, "localhost")
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert, key)
+    names: list[str | None] = []
+    server_tls.sni_callback = lambda sock, name, ctx: names.append(name)  # type: ignore[assignment]
+    receiver = Receiver(tls=server_tls)
+    client_tls = ssl.create_default_context(cafile=cert if trusted else None)
+
+    async def work(db: Database) -> dict[str, Any]:
+        endpoint, secret = await _endpoint(db, receiver.url)
+        await records.create_record(db, ADMIN, "contacts", {"lastname": "Secure"})
+        await webhooks.fan_out(db)
+        async with httpx.AsyncClient(verify=client_tls) as client:
+            assert await delivery.run_once(db, client, allowed=LOOPBACK) == 1
+        found = await _delivery(db, endpoint["ID"])
+        return {**found, "secret": secret}
+
+    try:
+        found = run(url, work)
+    finally:
+        receiver.close()
+    assert receiver.url.startswith("https://localhost:")
+    if trusted:
+        assert found["status"] == "succeeded" and names == ["localhost"]
+        [(headers, body)] = receiver.requests
+        assert {k.lower(): v for k, v in headers.items()}["host"] == receiver.url.split("/")[2]
+        assert Webhook(found["secret"]).verify(body, headers)["data"]["record"]["lastname"] == "Secure"
+    else:
+        assert found["status"] == "failed" and not receiver.requests
+        assert "CERTIFICATE_VERIFY_FAILED" in (found["history"][0]["error"] or "")

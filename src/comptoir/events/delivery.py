@@ -29,10 +29,10 @@ seconds without a success disables it too.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -58,8 +58,9 @@ JITTER = 0.1
 DISABLE_AFTER = 5 * 86400
 EXCERPT = 1024
 BATCH = 50
-#: deliveries one worker has in flight at most
+#: deliveries one worker has in flight at most, in all and to one endpoint
 CONCURRENCY = 32
+PER_ENDPOINT = 8
 
 
 @dataclass(frozen=True)
@@ -135,16 +136,23 @@ _CLAIM_COLUMNS = (webhook_deliveries.c.ID, webhook_deliveries.c.attempts,
 
 
 async def claim(db: Database, now_ms: int, limit: int = BATCH,
-                lease: float = DEFAULT.lease) -> list[dict[str, Any]]:
-    """Lease the due deliveries of enabled endpoints (see the module's doc)."""
-    due = (sa.select(webhook_deliveries.c.ID)
+                lease: float = DEFAULT.lease, busy: Mapping[int, int] | None = None,
+                per_endpoint: int | None = None) -> list[dict[str, Any]]:
+    """Lease the due deliveries of enabled endpoints (see the module's doc), at most
+    `limit`; with `per_endpoint`, no endpoint gets more than that many in flight, counting
+    those already `busy` (endpoint ID -> deliveries in flight)."""
+    taken: Counter[int] = Counter(busy or {})
+    full = [e for e, n in taken.items() if per_endpoint is not None and n >= per_endpoint]
+    due = (sa.select(webhook_deliveries.c.ID, webhook_deliveries.c.endpoint)
            .join(webhook_endpoints, webhook_endpoints.c.ID == webhook_deliveries.c.endpoint)
            .where(webhook_deliveries.c.status.in_(("pending", "failed")),
                   webhook_deliveries.c.next_attempt <= now_ms,
                   sa.or_(webhook_deliveries.c.lease_until.is_(None),
                          webhook_deliveries.c.lease_until <= now_ms),
-                  webhook_endpoints.c.enabled.is_(True))
-           .order_by(webhook_deliveries.c.next_attempt, webhook_deliveries.c.ID).limit(limit))
+                  webhook_endpoints.c.enabled.is_(True),
+                  webhook_deliveries.c.endpoint.not_in(full))
+           .order_by(webhook_deliveries.c.next_attempt, webhook_deliveries.c.ID)
+           .limit(limit if per_endpoint is None else max(limit, BATCH)))
     if db.name == "postgresql":
         due = due.with_for_update(of=webhook_deliveries, skip_locked=True)
     if db.name != "postgresql":  # nothing due: no write transaction (single writer)
@@ -152,7 +160,12 @@ async def claim(db: Database, now_ms: int, limit: int = BATCH,
             if not await conn.all(due.limit(1)):
                 return []
     async with db.write() as conn:
-        ids = [row["ID"] for row in await conn.all(due)]
+        ids: list[int] = []
+        for row in await conn.all(due):  # locked on PostgreSQL until commit, leased or not
+            if len(ids) < limit and (per_endpoint is None
+                                     or taken[row["endpoint"]] < per_endpoint):
+                ids.append(row["ID"])
+                taken[row["endpoint"]] += 1
         if not ids:
             return []
         await conn.run(sa.update(webhook_deliveries).where(webhook_deliveries.c.ID.in_(ids))
@@ -268,35 +281,57 @@ async def run_once(db: Database, client: httpx.AsyncClient, now: float | None = 
 
 async def _guarded(db: Database, client: httpx.AsyncClient, delivery: Mapping[str, Any],
                    now_ms: int, allowed: Sequence[Network], slots: asyncio.Semaphore,
-                   policy: Policy) -> None:
+                   busy: Counter[int], policy: Policy) -> None:
     try:
         await _deliver(db, client, delivery, now_ms, allowed, None, policy)
     except Exception:  # the lease expires and the delivery is claimed again
         log.exception("webhook delivery %s failed", delivery["ID"])
     finally:
+        busy[delivery["endpoint"]] -= 1
+        if not busy[delivery["endpoint"]]:
+            del busy[delivery["endpoint"]]
         slots.release()
+
+
+async def _first_of(events: Sequence[asyncio.Event], timeout: float) -> None:
+    """Wait until one of `events` is set, `timeout` seconds at most."""
+    waiters = [asyncio.ensure_future(event.wait()) for event in events]
+    try:
+        await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
 
 
 async def run_worker(db: Database, stop: asyncio.Event,
                      fan_out: Callable[[Database], Awaitable[Any]], *,
-                     allowed: Sequence[Network] = (), idle: float = 0.5,
-                     concurrency: int = CONCURRENCY, policy: Policy = DEFAULT) -> None:
+                     allowed: Sequence[Network] = (), idle: float = 0.25,
+                     concurrency: int = CONCURRENCY, per_endpoint: int = PER_ENDPOINT,
+                     policy: Policy = DEFAULT) -> None:
     """Fan out (`services.webhooks.fan_out`: which endpoint gets which event is a matter of
     permissions, decided above this layer) and deliver until `stop` is set; errors are
     logged, never fatal.
 
     No head-of-line blocking: each claimed delivery is sent by a task of its own (at most
-    `concurrency` in flight, a semaphore) and the loop claims again at once, never waiting
-    for a batch, so an endpoint that hangs (up to the timeout) holds up nothing but its own
-    deliveries.  Only as many deliveries are claimed as there are free slots, so a claimed
-    delivery is sent at once and its lease (twice the timeout at least) outlives the
-    attempt.  On
-    stop, the attempts in flight are finished."""
+    `concurrency` in flight, a semaphore, and at most `per_endpoint` to one endpoint) and
+    the loop claims again at once, never waiting for a batch: an endpoint that hangs (up to
+    the timeout, however many of its deliveries are due) holds `per_endpoint` slots at most
+    and holds up nothing but its own deliveries.  Only as many deliveries are claimed as
+    there are free slots (with none free, the loop waits for an attempt to end), so a
+    claimed delivery is sent at once and its lease (twice the timeout at least) outlives
+    the attempt.  Between passes that start nothing, the worker waits at most `idle`
+    seconds: less when an attempt ends (its endpoint may take another) or when a change
+    of this process commits events (`Database.events_committed`: the embedded set-up
+    sends at once).  On stop, the attempts in flight are finished."""
     slots = asyncio.Semaphore(concurrency)
+    ended = asyncio.Event()  # an attempt ended
+    busy: Counter[int] = Counter()  # endpoint ID -> deliveries in flight
     tasks: set[asyncio.Task[None]] = set()
     async with httpx.AsyncClient(follow_redirects=False, trust_env=False) as client:
         try:
             while not stop.is_set():
+                ended.clear()
+                db.events_committed.clear()
                 started = 0
                 try:
                     await fan_out(db)
@@ -308,21 +343,23 @@ async def run_worker(db: Database, stop: asyncio.Event,
                     now_ms = int(time.time() * 1000)
                     claimed: list[dict[str, Any]] = []
                     try:
-                        claimed = await claim(db, now_ms, free, policy.lease)
+                        claimed = await claim(db, now_ms, free, policy.lease, busy,
+                                              per_endpoint)
                     finally:  # the slots of deliveries not claimed
                         for _ in range(free - len(claimed)):
                             slots.release()
                     for found in claimed:
-                        task = asyncio.create_task(
-                            _guarded(db, client, found, now_ms, allowed, slots, policy))
+                        busy[found["endpoint"]] += 1
+                        task = asyncio.create_task(_guarded(
+                            db, client, found, now_ms, allowed, slots, busy, policy))
                         tasks.add(task)
                         task.add_done_callback(tasks.discard)
+                        task.add_done_callback(lambda _: ended.set())
                     started = len(claimed)
                 except Exception:  # the worker's outermost handler: log, wait, go on
                     log.exception("webhook worker pass failed")
                 if not started:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(stop.wait(), idle)
+                    await _first_of((stop, ended, db.events_committed), idle)
         finally:
             if tasks:
                 await asyncio.gather(*tasks, return_exceptions=True)

@@ -63,6 +63,7 @@ async def emit(conn: Connection, entity: Entity, record_id: int, action: Action,
          "record": record_id, "sequence": int(sequence), "occurred": int(time.time() * 1000),
          "actor": actor, "data": orjson.dumps(data, default=str).decode()},
         key="outbox-insert")
+    conn.emitted = True
     return event
 
 

@@ -5,12 +5,13 @@
 
 Patterns: an event type (`contacts.created`), `<entity>.*`, `*.<action>` or `*`.
 
-The fan-out keeps a cursor, the highest outbox ID already fanned out (table
-`webhook_cursor`).  On PostgreSQL, outbox IDs are taken before their transaction commits,
-so an event can become visible after a higher one: each pass also looks again at the
-events of the last `LATE_COMMITS` seconds, and the unique (endpoint, event) pair makes
-that idempotent.  An endpoint only receives events that occurred after it was created
-(replay aside).
+The fan-out takes the outbox events not yet fanned out (`outbox.fanned` false, an index
+on (fanned, ID)) in ID order and marks them, in the transaction that writes their
+deliveries.  An event whose transaction commits late (on PostgreSQL IDs are taken before
+the commit, so it can become visible after a higher one) is simply taken by the next pass;
+several workers take disjoint batches (`FOR UPDATE SKIP LOCKED`), and the unique
+(endpoint, event) pair makes a second fan-out of one event harmless.  An endpoint only
+receives events that occurred after it was created (replay aside).
 
 Who receives what.  Created and updated events: the record, as it is now, must match the
 endpoint's optional filter (a ZeyOS JSON filter, `query/json_query.py`) and be readable by
@@ -57,15 +58,12 @@ from comptoir.storage.tables import (
     TABLES,
     outbox,
     webhook_attempts,
-    webhook_cursor,
     webhook_deliveries,
     webhook_endpoints,
 )
 
 #: seconds the previous secret keeps signing after a rotation
 ROTATION_GRACE = 24 * 3600
-#: seconds of recent events each fan-out pass looks at again (late commits, PostgreSQL)
-LATE_COMMITS = 60
 _BATCH = 500
 #: record IDs per filter query at fan-out (padded to these sizes: few statement shapes)
 _ID_CHUNKS = (1, 10, 100)
@@ -417,51 +415,32 @@ async def _queue(conn: Connection, db: Database, events: Sequence[Mapping[str, A
 
 async def fan_out(db: Database, now: float | None = None) -> int:
     """Turn the outbox events not yet fanned out into deliveries; returns how many
-    deliveries were considered (duplicates of a re-scan included)."""
+    deliveries were considered (duplicates of a second fan-out included)."""
     now_ms = _ms(now)
     total = 0
-    if db.name != "postgresql":  # nothing new: no write transaction (SQLite's single writer)
-        async with db.read() as conn:
-            if await conn.scalar(sa.select(sa.func.max(outbox.c.ID))) == await conn.scalar(
-                    _CURSOR):
-                return 0
-    if db.name == "postgresql":  # late commits: events below the cursor, seen only now
-        async with db.write() as conn:
-            total += await _fan_out_batch(conn, db, sa.and_(
-                outbox.c.ID <= _CURSOR.scalar_subquery(),
-                outbox.c.occurred >= now_ms - LATE_COMMITS * 1000), now_ms, 10 * _BATCH)
     while True:
+        async with db.read() as conn:  # nothing new: no write transaction
+            if not await conn.all(_UNFANNED_ONE, key="outbox-unfanned-one"):
+                return total
         async with db.write() as conn:
-            cursor = await conn.scalar(_CURSOR)
-            if cursor is None:
-                cursor = 0
-                await conn.run(sa.insert(webhook_cursor).values(ID=1, outbox=0))
-            rows = await conn.all(sa.select(outbox.c.ID).where(outbox.c.ID > cursor)
-                                  .order_by(outbox.c.ID).limit(_BATCH))
+            taken = _UNFANNED.limit(_BATCH)
+            if db.name == "postgresql":
+                taken = taken.with_for_update(skip_locked=True)
+            rows = await conn.all(taken)
             if not rows:
                 return total
-            highest = rows[-1]["ID"]
-            total += await _fan_out_batch(
-                conn, db, outbox.c.ID.between(cursor + 1, highest), now_ms, _BATCH)
-            await conn.run(sa.update(webhook_cursor).where(
-                webhook_cursor.c.ID == 1, webhook_cursor.c.outbox < highest)
-                .values(outbox=highest))
-            if len(rows) < _BATCH:
-                return total
+            endpoints = await conn.all(sa.select(webhook_endpoints)
+                                       .where(webhook_endpoints.c.enabled.is_(True)))
+            events = [{**row, "data": orjson.loads(row["data"])} for row in rows]
+            total += await _queue(conn, db, events, endpoints, now_ms)
+            await conn.run(sa.update(outbox).where(outbox.c.ID.in_([r["ID"] for r in rows]))
+                           .values(fanned=True))
+        if len(rows) < _BATCH:
+            return total
 
 
-_CURSOR = sa.select(webhook_cursor.c.outbox).where(webhook_cursor.c.ID == 1)
-
-
-async def _fan_out_batch(conn: Connection, db: Database, where: sa.ColumnElement[bool],
-                         now_ms: int, limit: int) -> int:
-    rows = await conn.all(sa.select(outbox).where(where).order_by(outbox.c.ID).limit(limit))
-    if not rows:
-        return 0
-    endpoints = await conn.all(sa.select(webhook_endpoints)
-                               .where(webhook_endpoints.c.enabled.is_(True)))
-    events = [{**row, "data": orjson.loads(row["data"])} for row in rows]
-    return await _queue(conn, db, events, endpoints, now_ms)
+_UNFANNED = sa.select(outbox).where(outbox.c.fanned.is_(False)).order_by(outbox.c.ID)
+_UNFANNED_ONE = sa.select(outbox.c.ID).where(outbox.c.fanned.is_(False)).limit(1)
 
 
 async def replay(db: Database, caller: Caller, *, event: str | None = None,

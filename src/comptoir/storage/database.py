@@ -87,6 +87,8 @@ class Connection:
     def __init__(self, db: Database, raw: Any) -> None:
         self.db = db
         self.raw = raw
+        #: outbox events were written in this transaction (events/outbox.emit)
+        self.emitted = False
 
     def compile(self, stmt: Statement, key: Any = None) -> CompiledSql:
         return self.db.compile(stmt, key)
@@ -150,6 +152,9 @@ class Database:
         #: the write transaction the current task is in, if any
         self._joined: contextvars.ContextVar[Connection | None] = contextvars.ContextVar(
             f"write-{id(self)}", default=None)
+        #: set when a transaction of this process that wrote outbox events commits: the
+        #: in-process webhook worker wakes at once instead of at its next poll
+        self.events_committed = asyncio.Event()
 
     def compile(self, stmt: Statement, key: Any = None) -> CompiledSql:
         """The driver SQL of `stmt`.  With a `key`, compiled once and cached under it;
@@ -197,6 +202,8 @@ class Database:
                 yield conn
             finally:
                 self._joined.reset(token)
+        if conn.emitted:  # committed
+            self.events_committed.set()
 
     def _read(self) -> Any:
         raise NotImplementedError

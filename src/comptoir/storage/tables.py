@@ -209,7 +209,10 @@ outbox = sa.Table(
     sa.Column("actor", sa.Integer(), nullable=True),
     #: JSON: {"record": ..., "changes": {field: {"before": ..., "after": ...}}}
     sa.Column("data", sa.Text(), nullable=False),
+    #: turned into webhook deliveries already (services/webhooks.fan_out)
+    sa.Column("fanned", sa.Boolean(), nullable=False, server_default=sa.false()),
     sa.UniqueConstraint("entity", "record", "sequence"),
+    sa.Index("ix_outbox_fanned", "fanned", "ID"),
     sqlite_autoincrement=True,
 )
 
@@ -272,13 +275,6 @@ webhook_attempts = sa.Table(
     sa.Column("error", sa.Text(), nullable=True),
     sa.Column("response", sa.Text(), nullable=True),
     sqlite_autoincrement=True,
-)
-
-#: the highest outbox ID already fanned out to deliveries (one row, ID 1)
-webhook_cursor = sa.Table(
-    "webhook_cursor", metadata,
-    sa.Column("ID", sa.Integer(), primary_key=True, autoincrement=False),
-    sa.Column("outbox", sa.BigInteger(), nullable=False),
 )
 
 
