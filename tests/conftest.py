@@ -77,6 +77,19 @@ def fresh_database(folder: Path, prefix: str) -> Iterator[str]:
         asyncio.run(_pg_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+@contextmanager
+def database_with_admin(folder: Path, prefix: str) -> Iterator[str]:
+    """A fresh, migrated database (see `fresh_database`) whose first user, ID 1, is the
+    administrator `admin`."""
+    from comptoir.services import auth
+
+    with fresh_database(folder, prefix) as url:
+        migrate.upgrade(url)
+        run_with_database(url, lambda db: auth.create_user(db, "admin", "pw-admin-1",
+                                                            admin=True))
+        yield url
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A fresh, migrated database for this test session."""

@@ -8,13 +8,12 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import fresh_database
+from conftest import database_with_admin
 
 from comptoir.errors import InvalidFieldError
 from comptoir.events import outbox
-from comptoir.services import auth, records
+from comptoir.services import records
 from comptoir.services.access import Caller
-from comptoir.storage import migrate
 from comptoir.storage.database import Connection, Database, run_with_database
 
 ADMIN = Caller(user=1, name="admin", admin=True)
@@ -22,10 +21,7 @@ ADMIN = Caller(user=1, name="admin", admin=True)
 
 @pytest.fixture(scope="module")
 def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with fresh_database(tmp_path_factory.mktemp("outbox"), "comptoir_outbox") as found:
-        migrate.upgrade(found)
-        run_with_database(found, lambda db: auth.create_user(db, "admin", "pw-admin-1",
-                                                              admin=True))
+    with database_with_admin(tmp_path_factory.mktemp("outbox"), "comptoir_outbox") as found:
         yield found
 
 

@@ -19,7 +19,7 @@ import httpx
 import orjson
 import pytest
 import sqlalchemy as sa
-from conftest import fresh_database
+from conftest import database_with_admin
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -32,7 +32,6 @@ from comptoir.events import delivery
 from comptoir.events.network import AddressNotAllowedError, parse_networks, resolve_url
 from comptoir.services import auth, records, webhooks
 from comptoir.services.access import Caller
-from comptoir.storage import migrate
 from comptoir.storage.database import Connection, Database, run_with_database
 from comptoir.storage.tables import webhook_deliveries, webhook_endpoints
 
@@ -95,10 +94,7 @@ class Receiver:
 
 @pytest.fixture(scope="module")
 def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with fresh_database(tmp_path_factory.mktemp("webhooks"), "comptoir_webhooks") as found:
-        migrate.upgrade(found)
-        run_with_database(found, lambda db: auth.create_user(db, "admin", "pw-admin-1",
-                                                              admin=True))
+    with database_with_admin(tmp_path_factory.mktemp("webhooks"), "comptoir_webhooks") as found:
         yield found
 
 

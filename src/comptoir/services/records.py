@@ -40,11 +40,11 @@ from comptoir.storage.database import Connection, Database, IntegrityError, Row
 from comptoir.storage.tables import REV
 
 
-def _referrers() -> dict[str, list[tuple[Entity, str]]]:
+def _referrers(on_delete: OnDelete) -> dict[str, list[tuple[Entity, str]]]:
     found: dict[str, list[tuple[Entity, str]]] = {}
     for entity in ENTITIES.values():
         for f in entity.fields:
-            if f.kind is Kind.REF and f.ref and f.on_delete is OnDelete.SET_NULL:
+            if f.kind is Kind.REF and f.ref and f.on_delete is on_delete:
                 found.setdefault(f.ref, []).append((entity, f.name))
     return found
 
@@ -54,7 +54,11 @@ AfterWrite = Callable[[Connection, int], Awaitable[None]]
 
 #: entity -> the references to its records that deleting one clears (ON DELETE SET NULL);
 #: cleared by the service, so that each referring record gets a new ETag and lastmodified
-CLEARED_ON_DELETE = _referrers()
+CLEARED_ON_DELETE = _referrers(OnDelete.SET_NULL)
+
+#: entity -> the references to its records whose records the database deletes with them
+#: (ON DELETE CASCADE); the service finds them first, for their events and deletion log
+CASCADED_ON_DELETE = _referrers(OnDelete.CASCADE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,25 +370,70 @@ async def delete_record(db: Database, caller: Caller, name: str, record_id: int,
         _check_lock(entity, row, None)
         await _check_parent_lock(conn, entity, row)
         now = int(time.time())
-        for referrer, field in CLEARED_ON_DELETE.get(entity.name, ()):
-            modified = referrer.managed(Managed.MODIFIED)
-            stamp = {modified.name: now} if modified else {}
-            referring = [r for r in await rows.select_rows_where(conn, referrer,
-                                                                 {field: record_id})
-                         if referrer is not entity or r["ID"] != record_id]
-            await rows.clear_references(conn, referrer, field, record_id, stamp,
-                                        keep=record_id if referrer is entity else None)
-            for other in referring:  # each cleared reference is an update of its record
-                await outbox.emit(conn, referrer, other["ID"], "updated", actor=caller.user,
-                                  record={**_render(referrer, other), field: None, **stamp},
-                                  changes={field: {"before": record_id, "after": None}})
-        await rows.log_deletion(conn, entity, record_id, now, caller.user,
-                                orjson.dumps(_render(entity, row)).decode())
-        await outbox.emit(conn, entity, record_id, "deleted", actor=caller.user,
-                          record=_render(entity, row))
+        levels = await _cascade(conn, entity, row)
+        doomed = [found for level in reversed(levels) for found in level]
+        await _clear_references(conn, doomed, now, caller.user)
+        for target, gone in doomed:  # the deepest level first, the record itself last
+            data = _render(target, gone)
+            await rows.log_deletion(conn, target, gone["ID"], now, caller.user,
+                                    orjson.dumps(data).decode())
+            await outbox.emit(conn, target, gone["ID"], "deleted", actor=caller.user,
+                              record=data)
         try:
             deleted = await rows.delete_row(conn, entity, record_id, row[REV])
         except IntegrityError:
             raise ConflictError(f"Not Deletable: {entity.singular} {record_id} is in use") from None
         if not deleted:
             raise PreconditionFailedError("Non-matching ETag (modified concurrently)")
+
+
+async def _cascade(conn: Connection, entity: Entity,
+                   row: Row) -> list[list[tuple[Entity, Row]]]:
+    """The records that deleting `row` deletes, level by level: itself, then those the
+    database deletes in cascade with it (ON DELETE CASCADE), transitively, each once (one
+    query per entity and reference per level).  Those found are locked until the end of
+    the transaction (PostgreSQL), so that none changes, nor gets a record under it, before
+    it is gone."""
+    levels: list[list[tuple[Entity, Row]]] = [[(entity, row)]]
+    seen: dict[str, set[int]] = {entity.name: {row["ID"]}}
+    while levels[-1]:
+        above: dict[str, list[int]] = {}
+        for parent, parent_row in levels[-1]:
+            above.setdefault(parent.name, []).append(parent_row["ID"])
+        below: list[tuple[Entity, Row]] = []
+        for name, ids in above.items():
+            for child, field in CASCADED_ON_DELETE.get(name, ()):
+                taken = seen.setdefault(child.name, set())
+                for other in await rows.select_rows_in(conn, child, field, ids,
+                                                       for_update=True):
+                    if other["ID"] not in taken:  # cycles, several paths to one record
+                        taken.add(other["ID"])
+                        below.append((child, other))
+        levels.append(below)
+    return levels[:-1]
+
+
+async def _clear_references(conn: Connection, doomed: list[tuple[Entity, Row]], now: int,
+                            actor: int) -> None:
+    """Clear the references (ON DELETE SET NULL) to the `doomed` records, but those of doomed
+    records: each cleared reference is an update of its record (new revision,
+    lastmodified, an `updated` event)."""
+    gone: dict[str, set[int]] = {}
+    for target, row in doomed:
+        gone.setdefault(target.name, set()).add(row["ID"])
+    for name, ids in gone.items():
+        for referrer, field in CLEARED_ON_DELETE.get(name, ()):
+            kept = gone.get(referrer.name, set())
+            referring = [r for r in await rows.select_rows_in(conn, referrer, field, ids,
+                                                              for_update=True)
+                         if r["ID"] not in kept]
+            if not referring:
+                continue
+            modified = referrer.managed(Managed.MODIFIED)
+            stamp = {modified.name: now} if modified else {}
+            await rows.update_rows_in(conn, referrer, [r["ID"] for r in referring],
+                                      {field: None, **stamp})
+            for other in referring:
+                await outbox.emit(conn, referrer, other["ID"], "updated", actor=actor,
+                                  record={**_render(referrer, other), field: None, **stamp},
+                                  changes={field: {"before": other[field], "after": None}})

@@ -312,10 +312,12 @@ def _insert_ignoring_duplicates(db: Database) -> Any:
 async def _existing(db: Database, conn: Connection, owner: Caller, entity: Entity,
                     where: Filter | None, ids: Sequence[int]) -> tuple[set[int], set[int]]:
     """Of these records of `entity`: those that match `where` and that `owner` may read
-    (the query engine, with the owner as caller), and those that exist."""
-    table = TABLES[entity.name]
-    present = {row["ID"] for row in await conn.all(
-        sa.select(table.c.ID).where(table.c.ID.in_(list(ids))))}
+    (the query engine, with the owner as caller), and those that exist.
+
+    Those that exist are read last: on PostgreSQL each statement sees the commits made
+    before it, and a record deleted between the two reads must count as deleted (its
+    events then go by their own data), never as existing but not matching (they would be
+    dropped)."""
     matching: set[int] = set()
     chunk_size = _ID_CHUNKS[-1]
     for at in range(0, len(ids), chunk_size):
@@ -328,6 +330,9 @@ async def _existing(db: Database, conn: Connection, owner: Caller, entity: Entit
             where=by_id if where is None else Group("AND", (where, by_id)), limit=size))
         assert isinstance(found, list)
         matching.update(int(row["ID"]) for row in found)
+    table = TABLES[entity.name]
+    present = {row["ID"] for row in await conn.all(
+        sa.select(table.c.ID).where(table.c.ID.in_(list(ids))))}
     return matching, present
 
 

@@ -14,6 +14,7 @@ statement shape where the caller gives a cache key (`Statement`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import functools
 import sqlite3
@@ -339,8 +340,10 @@ class SqliteDatabase(Database):
     async def close(self) -> None:
         if self._conn is not None:
             # planner statistics for the tables this connection queried (without them,
-            # SQLite picks poor plans for filtered lists on large tables)
-            self._conn.execute("PRAGMA optimize")
+            # SQLite picks poor plans for filtered lists on large tables); skipped when
+            # another connection holds the write lock past the busy timeout
+            with contextlib.suppress(sqlite3.OperationalError):
+                self._conn.execute("PRAGMA optimize")
             self._conn.close()
             self._conn = None
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -161,23 +161,74 @@ async def update_row(conn: Connection, entity: Entity, record_id: int, rev: int,
     return await conn.run(build, params, key=("update", entity.name, columns)) == 1
 
 
-async def clear_references(conn: Connection, entity: Entity, field: str, target: int,
-                           values: Mapping[str, Any], keep: int | None = None) -> None:
-    """Null `field` of the records that refer to record `target` (about to be deleted), as a
-    write of theirs: with `values` (lastmodified) and a new revision.  Record `keep` (the
-    target itself, for a reference to its own entity) is left alone."""
-    columns = tuple(sorted(values))
+#: the most values one `IN` list takes; shorter lists are padded (with their last value) to
+#: a power of two, so that a statement is compiled for ten list sizes at most
+IN_CHUNK = 500
 
+
+def _chunks(values: Iterable[int]) -> Iterator[tuple[int, ...]]:
+    """`values` in sorted, padded lists of at most `IN_CHUNK`."""
+    ordered = sorted(set(values))
+    for start in range(0, len(ordered), IN_CHUNK):
+        chunk = ordered[start:start + IN_CHUNK]
+        size = min(IN_CHUNK, 1 << (len(chunk) - 1).bit_length())
+        yield (*chunk, *(chunk[-1],) * (size - len(chunk)))
+
+
+def _in(column: sa.ColumnElement[Any], size: int) -> sa.ColumnElement[bool]:
+    """`column IN (:in_0, ... :in_<size-1>)`: bound one by one, so that the statement
+    compiles once per size (an expanding parameter does not fit the compile cache)."""
+    return column.in_([sa.bindparam(f"in_{k}") for k in range(size)])
+
+
+def _in_params(chunk: tuple[int, ...]) -> dict[str, int]:
+    return {f"in_{k}": value for k, value in enumerate(chunk)}
+
+
+def _select_in(entity: Entity, field: str, size: int,
+               for_update: bool) -> Callable[[], sa.Select[Any]]:
+    def build() -> sa.Select[Any]:
+        table = TABLES[entity.name]
+        stmt = sa.select(*_columns(entity)).where(_in(table.c[field], size))
+        return stmt.with_for_update() if for_update else stmt
+
+    return build
+
+
+async def select_rows_in(conn: Connection, entity: Entity, field: str, values: Iterable[int],
+                         *, for_update: bool = False) -> list[Row]:
+    """The records whose `field` is one of `values` (IDs), by ID, `IN_CHUNK` values per
+    query.  `for_update`: locked until the end of the transaction (PostgreSQL; SQLite's
+    writer holds the whole database)."""
+    found: list[Row] = []
+    for chunk in _chunks(values):
+        found += await conn.all(_select_in(entity, field, len(chunk), for_update),
+                                _in_params(chunk),
+                                key=("rows-in", entity.name, field, len(chunk), for_update))
+    return sorted(found, key=lambda row: int(row["ID"]))
+
+
+def _update_in(entity: Entity, columns: tuple[str, ...], size: int) -> Callable[[], sa.Update]:
     def build() -> sa.Update:
         table = TABLES[entity.name]
-        stmt = (sa.update(table).where(table.c[field] == sa.bindparam("target"))
-                .values(**{field: None}, **_values(columns), **{REV: table.c[REV] + 1}))
-        if keep is not None:
-            stmt = stmt.where(table.c.ID != sa.bindparam("keep"))
-        return stmt
+        return (sa.update(table).where(_in(table.c.ID, size))
+                .values(**_values(columns), **{REV: table.c[REV] + 1}))
 
-    params = {**_params(values), "target": target, "keep": keep}
-    await conn.run(build, params, key=("clear", entity.name, field, keep is None, columns))
+    return build
+
+
+async def update_rows_in(conn: Connection, entity: Entity, record_ids: Iterable[int],
+                         values: Mapping[str, Any]) -> int:
+    """Write `values` to the records `record_ids` whatever their revision (a write of the
+    server's, such as clearing references to deleted records), bumping their revisions;
+    returns how many were written."""
+    columns = tuple(sorted(values))
+    written = 0
+    for chunk in _chunks(record_ids):
+        written += await conn.run(_update_in(entity, columns, len(chunk)),
+                                  {**_params(values), **_in_params(chunk)},
+                                  key=("update-in", entity.name, columns, len(chunk)))
+    return written
 
 
 async def delete_row(conn: Connection, entity: Entity, record_id: int, rev: int | None) -> bool:
