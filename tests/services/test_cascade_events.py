@@ -9,15 +9,15 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import fresh_database
+from conftest import database_with_admin
 
 from comptoir.errors import PreconditionFailedError
 from comptoir.events import outbox
 from comptoir.schema.fields import Managed
 from comptoir.schema.registry import ENTITIES
-from comptoir.services import auth, records
+from comptoir.services import records
 from comptoir.services.access import Caller
-from comptoir.storage import migrate, rows
+from comptoir.storage import rows
 from comptoir.storage.database import Connection, Database, run_with_database
 from comptoir.storage.tables import outbox as outbox_table
 
@@ -26,10 +26,7 @@ ADMIN = Caller(user=1, name="admin", admin=True)
 
 @pytest.fixture(scope="module")
 def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with fresh_database(tmp_path_factory.mktemp("cascade"), "comptoir_cascade") as found:
-        migrate.upgrade(found)
-        run_with_database(found, lambda db: auth.create_user(db, "admin", "pw-admin-1",
-                                                              admin=True))
+    with database_with_admin(tmp_path_factory.mktemp("cascade"), "comptoir_cascade") as found:
         yield found
 
 
