@@ -3,6 +3,7 @@ writes one event in the change's transaction; a rolled-back change writes none."
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from typing import Any
 
@@ -79,6 +80,27 @@ def test_a_rolled_back_change_emits_nothing(url: str) -> None:
 
     before, after = run_with_database(url, work)
     assert after == before + 1  # only the create of "Kept"
+
+
+def test_concurrent_updates_all_land_with_one_sequence(url: str) -> None:
+    """Twenty updates of one record at once, without If-Match: on PostgreSQL each waits for
+    the record's lock and then writes over what the previous one wrote (none is refused as
+    modified concurrently), and the record's events are numbered 1 to 21 without a gap."""
+    async def work(db: Database) -> tuple[int, list[Any]]:
+        made = await records.create_record(db, ADMIN, "contacts", {"lastname": "Busy"})
+        record_id = int(made.data["ID"])
+        answers = await asyncio.gather(*(
+            records.update_record(db, ADMIN, "contacts", record_id, {"firstname": f"F{n}"})
+            for n in range(20)), return_exceptions=True)
+        return record_id, answers
+
+    record_id, answers = run_with_database(url, work)
+    assert not [a for a in answers if isinstance(a, BaseException)]
+    events = _events(url, "contacts", record_id)
+    assert [e["sequence"] for e in events] == list(range(1, 22))
+    befores = [e["data"]["changes"]["firstname"]["before"] for e in events[1:]]
+    afters = [e["data"]["changes"]["firstname"]["after"] for e in events[1:]]
+    assert befores[1:] == afters[:-1]  # each update saw the one before it
 
 
 def test_every_front_door_emits(server: Any, database_url: str, admin: httpx.Client) -> None:

@@ -120,10 +120,13 @@ def _render(entity: Entity, row: Row) -> dict[str, Any]:
     return data
 
 
-async def _load(conn: Connection, entity: Entity, caller: Caller, record_id: int) -> Row:
+async def _load(conn: Connection, entity: Entity, caller: Caller, record_id: int, *,
+                lock: bool = False) -> Row:
+    """The record as `caller` sees it; `lock`: for a write of it (`rows.select_row`)."""
     row = None
     if in_range(entity.id_field, record_id):  # else no such record (nor a driver error)
-        row = await rows.select_row(conn, entity, record_id, visible(entity, caller))
+        row = await rows.select_row(conn, entity, record_id, visible(entity, caller),
+                                    for_update=lock)
     if row is None:
         raise NotFoundError(f"{entity.singular} {record_id} not found")
     return row
@@ -324,7 +327,7 @@ async def update_record(db: Database, caller: Caller, name: str, record_id: int,
     if write.values.get("ID", record_id) != record_id:
         raise ConflictError(f"Non-matching ID: body ID {write.values['ID']} is not {record_id}")
     async with db.write() as conn:
-        row = await _load(conn, entity, caller, record_id)
+        row = await _load(conn, entity, caller, record_id, lock=True)
         _check_creator(entity, caller, row)
         _check_owner(entity, caller, row)
         if not etag_matches(if_match, etag_of(entity, record_id, row[REV])):
@@ -362,7 +365,7 @@ async def delete_record(db: Database, caller: Caller, name: str, record_id: int,
     entity = entity_for(name, Op.DELETE)
     check_operation(entity, caller, write=True)
     async with db.write() as conn:
-        row = await _load(conn, entity, caller, record_id)
+        row = await _load(conn, entity, caller, record_id, lock=True)
         _check_creator(entity, caller, row)
         _check_owner(entity, caller, row)
         if not etag_matches(if_match, etag_of(entity, record_id, row[REV])):

@@ -46,15 +46,18 @@ def _scoped(stmt: sa.Select[Any], scope: Scope) -> sa.Select[Any]:
 
 
 async def select_row(conn: Connection, entity: Entity, record_id: int,
-                     scope: Scope = EVERYTHING) -> Row | None:
-    """One record by ID within `scope`, or None."""
+                     scope: Scope = EVERYTHING, *, for_update: bool = False) -> Row | None:
+    """One record by ID within `scope`, or None.  `for_update`: locked until the end of the
+    transaction (PostgreSQL: a concurrent write of the record waits, then reads what this
+    one wrote; SQLite's writer holds the whole database)."""
     def build() -> sa.Select[Any]:
         table = TABLES[entity.name]
-        stmt = sa.select(*_columns(entity)).where(table.c.ID == sa.bindparam("id"))
-        return _scoped(stmt, scope)
+        stmt = _scoped(sa.select(*_columns(entity)).where(table.c.ID == sa.bindparam("id")),
+                       scope)
+        return stmt.with_for_update(of=table) if for_update else stmt
 
     return await conn.one(build, {"id": record_id, **scope.params},
-                          key=("row", entity.name, scope.shape))
+                          key=("row", entity.name, scope.shape, for_update))
 
 
 async def exists(conn: Connection, entity: Entity, record_id: int,
