@@ -28,12 +28,13 @@ from standardwebhooks.webhooks import Webhook
 
 from comptoir.config import Settings
 from comptoir.errors import InvalidFieldError, PermissionDeniedError
-from comptoir.events import delivery
+from comptoir.events import delivery, outbox
 from comptoir.events.network import AddressNotAllowedError, parse_networks, resolve_url
 from comptoir.services import auth, records, webhooks
 from comptoir.services.access import Caller
 from comptoir.storage.database import Connection, Database, run_with_database
-from comptoir.storage.tables import webhook_deliveries, webhook_endpoints
+from comptoir.storage.tables import outbox as outbox_table
+from comptoir.storage.tables import webhook_attempts, webhook_deliveries, webhook_endpoints
 
 ADMIN = Caller(user=1, name="admin", admin=True)
 LOOPBACK = parse_networks("127.0.0.0/8,::1/128")
@@ -235,6 +236,7 @@ def test_a_policy_shrinks_the_schedule(url: str, receiver: Receiver) -> None:
     ({"webhook_retry_delays": ""}, "webhook_retry_delays"),
     ({"webhook_timeout": 0.0}, "webhook_timeout"),
     ({"webhook_timeout": 30.0, "webhook_lease": 59.0}, "webhook_lease"),
+    ({"webhook_retention_days": -1}, "webhook_retention_days"),
 ])
 def test_a_bad_policy_is_refused(settings: dict[str, Any], field: str) -> None:
     with pytest.raises(InvalidFieldError) as caught:
@@ -696,3 +698,72 @@ def test_https_receivers(url: str, tmp_path: Any, trusted: bool) -> None:
     else:
         assert found["status"] == "failed" and not receiver.requests
         assert "CERTIFICATE_VERIFY_FAILED" in (found["history"][0]["error"] or "")
+
+
+def test_pruning_keeps_what_is_still_needed(url: str, receiver: Receiver) -> None:
+    """Events older than the retention go with their deliveries and attempts, but the last
+    event of each record (its sequence goes on from there) and the events a delivery still
+    waits for stay."""
+    receiver.answers = [(200, {}), (200, {}), (500, {})]
+
+    async def work(db: Database) -> tuple[list[tuple[str, int]], int, int, int]:
+        await _endpoint(db, receiver.url)
+        made = await records.create_record(db, ADMIN, "contacts", {"lastname": "Old"})
+        record_id = int(made.data["ID"])
+        assert await _deliver(db) == 1  # succeeds
+        await records.update_record(db, ADMIN, "contacts", record_id, {"firstname": "A"})
+        assert await _deliver(db) == 1  # succeeds
+        await records.update_record(db, ADMIN, "contacts", record_id, {"firstname": "B"})
+        assert await _deliver(db) == 1  # fails: a retry waits
+        removed = await outbox.prune(db, int(time.time() * 1000) + 1000)
+        await records.update_record(db, ADMIN, "contacts", record_id, {"firstname": "C"})
+        async with db.read() as conn:
+            left = [(e["type"], e["sequence"]) for e in await outbox.read_events(
+                conn, entity="contacts", record=record_id)]
+            deliveries = await conn.scalar(sa.select(sa.func.count()).select_from(
+                webhook_deliveries))
+            attempts = await conn.scalar(sa.select(sa.func.count()).select_from(
+                webhook_attempts))
+        return left, removed, deliveries, attempts
+
+    left, removed, deliveries, attempts = run(url, work)
+    assert removed >= 2  # this record's first two, and earlier tests' delivered events
+    # the third event waits for its retry (and is the record's last one); the next is 4th
+    assert left == [("contacts.updated", 3), ("contacts.updated", 4)]
+    assert deliveries == 1 and attempts == 1
+
+
+def test_nothing_is_pruned_younger_than_the_retention(url: str) -> None:
+    async def work(db: Database) -> int:
+        made = await records.create_record(db, ADMIN, "contacts", {"lastname": "Young"})
+        await records.update_record(db, ADMIN, "contacts", int(made.data["ID"]),
+                                    {"firstname": "A"})
+        await webhooks.fan_out(db)
+        return await outbox.prune(db, int(time.time() * 1000) - 60_000)
+
+    assert run(url, work) == 0
+
+
+def test_the_worker_prunes_with_a_retention(url: str) -> None:
+    """`webhook_retention_days`: the worker prunes when it starts (then hourly)."""
+    policy = delivery.Policy.from_settings(Settings(webhook_retention_days=1))
+
+    async def work(db: Database) -> list[int]:
+        made = await records.create_record(db, ADMIN, "contacts", {"lastname": "Stale"})
+        record_id = int(made.data["ID"])
+        await records.update_record(db, ADMIN, "contacts", record_id, {"firstname": "A"})
+        async with db.write() as conn:  # both events two days old
+            await conn.run(sa.update(outbox_table).where(outbox_table.c.record == record_id,
+                                                         outbox_table.c.entity == "contacts")
+                           .values(occurred=int((time.time() - 2 * 86400) * 1000)))
+        stop = asyncio.Event()
+        worker = asyncio.create_task(delivery.run_worker(db, stop, webhooks.fan_out,
+                                                         idle=0.05, policy=policy))
+        await asyncio.sleep(0.5)
+        stop.set()
+        await worker
+        async with db.read() as conn:
+            return [e["sequence"] for e in await outbox.read_events(
+                conn, entity="contacts", record=record_id)]
+
+    assert run(url, work) == [2]  # the created event went, the record's last one stayed

@@ -45,6 +45,7 @@ from standardwebhooks.webhooks import Webhook
 
 from comptoir.config import Settings
 from comptoir.errors import ComptoirError, InvalidFieldError
+from comptoir.events import outbox as events
 from comptoir.events.network import Network, resolve_url
 from comptoir.storage.database import Database
 from comptoir.storage.tables import outbox, webhook_attempts, webhook_deliveries, webhook_endpoints
@@ -61,6 +62,8 @@ BATCH = 50
 #: deliveries one worker has in flight at most, in all and to one endpoint
 CONCURRENCY = 32
 PER_ENDPOINT = 8
+#: seconds between two prunings of old events (with a retention)
+PRUNE_EVERY = 3600
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,8 @@ class Policy:
     retry_delays: tuple[float, ...] = RETRY_DELAYS
     timeout: float = 15.0
     lease: float = 60.0
+    #: days events are kept (`outbox.prune`, hourly); 0: for ever
+    retention_days: int = 0
 
     def __post_init__(self) -> None:
         if not self.retry_delays or any(not 0 < d <= 86400 for d in self.retry_delays):
@@ -81,6 +86,8 @@ class Policy:
             raise InvalidFieldError("webhook_timeout", "seconds, more than 0 and at most 300")
         if self.lease < 2 * self.timeout:
             raise InvalidFieldError("webhook_lease", "at least twice webhook_timeout")
+        if self.retention_days < 0:
+            raise InvalidFieldError("webhook_retention_days", "days, 0 (keep all) or more")
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Policy:
@@ -88,7 +95,8 @@ class Policy:
             delays = tuple(float(d) for d in settings.webhook_retry_delays.split(","))
         except ValueError:
             raise InvalidFieldError("webhook_retry_delays", "comma-separated seconds") from None
-        return cls(delays, float(settings.webhook_timeout), float(settings.webhook_lease))
+        return cls(delays, float(settings.webhook_timeout), float(settings.webhook_lease),
+                   int(settings.webhook_retention_days))
 
 
 DEFAULT = Policy()
@@ -325,6 +333,7 @@ async def run_worker(db: Database, stop: asyncio.Event,
     sends at once).  On stop, the attempts in flight are finished."""
     slots = asyncio.Semaphore(concurrency)
     ended = asyncio.Event()  # an attempt ended
+    pruned: float | None = None  # when old events were last pruned (monotonic seconds)
     busy: Counter[int] = Counter()  # endpoint ID -> deliveries in flight
     tasks: set[asyncio.Task[None]] = set()
     async with httpx.AsyncClient(follow_redirects=False, trust_env=False) as client:
@@ -335,6 +344,13 @@ async def run_worker(db: Database, stop: asyncio.Event,
                 started = 0
                 try:
                     await fan_out(db)
+                    if policy.retention_days and (pruned is None
+                                                  or time.monotonic() - pruned >= PRUNE_EVERY):
+                        pruned = time.monotonic()
+                        cutoff = time.time() - policy.retention_days * 86400
+                        if removed := await events.prune(db, int(cutoff * 1000)):
+                            log.info("pruned %d webhook events older than %d days", removed,
+                                     policy.retention_days)
                     await slots.acquire()  # all slots busy: until an attempt ends
                     free = 1
                     while free < BATCH and not slots.locked():

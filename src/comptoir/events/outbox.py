@@ -24,8 +24,8 @@ import sqlalchemy as sa
 
 from comptoir.schema.entity import Entity
 from comptoir.schema.fields import Managed
-from comptoir.storage.database import Connection
-from comptoir.storage.tables import outbox
+from comptoir.storage.database import Connection, Database
+from comptoir.storage.tables import outbox, webhook_deliveries
 
 Action = Literal["created", "updated", "deleted"]
 
@@ -76,3 +76,35 @@ async def read_events(conn: Connection, *, after: int = 0, limit: int = 1000,
     if record is not None:
         stmt = stmt.where(outbox.c.record == record)
     return [{**row, "data": orjson.loads(row["data"])} for row in await conn.all(stmt)]
+
+
+#: events pruned per transaction
+PRUNE_BATCH = 1000
+
+
+def _prunable(before_ms: int) -> sa.Select[Any]:
+    later = outbox.alias("later")
+    return (sa.select(outbox.c.ID).where(
+        outbox.c.occurred < before_ms, outbox.c.fanned.is_(True),
+        # a delivery still to be tried keeps its event
+        ~sa.exists().where(webhook_deliveries.c.event == outbox.c.ID,
+                           webhook_deliveries.c.status.in_(("pending", "failed"))),
+        # the last event of a record stays: its sequence goes on from there
+        sa.exists().where(later.c.entity == outbox.c.entity, later.c.record == outbox.c.record,
+                          later.c.sequence > outbox.c.sequence))
+        .order_by(outbox.c.ID).limit(PRUNE_BATCH))
+
+
+async def prune(db: Database, before_ms: int) -> int:
+    """Delete the events that occurred before `before_ms` (with their deliveries and
+    attempts), but those a delivery still waits for and the last event of each record;
+    one transaction per `PRUNE_BATCH` events.  Returns how many were deleted."""
+    total = 0
+    while True:
+        async with db.write() as conn:
+            ids = [row["ID"] for row in await conn.all(_prunable(before_ms))]
+            if ids:
+                await conn.run(sa.delete(outbox).where(outbox.c.ID.in_(ids)))
+        total += len(ids)
+        if len(ids) < PRUNE_BATCH:
+            return total
