@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from comptoir.api.forms import parse_body, parse_form
+from comptoir.api.forms import parse_body, parse_form, parse_id
 from comptoir.errors import BadRequestError
 
 FORM = "application/x-www-form-urlencoded"
@@ -63,3 +63,12 @@ def test_any_bracketed_form_decodes_or_is_a_bad_request(pairs: list[tuple[str, s
         assert exc.message.startswith("body: malformed form key")
     else:
         assert set(body) <= {key.split("[", 1)[0] for key, _ in pairs}
+
+
+@pytest.mark.parametrize(("raw", "digits", "expected"), [
+    ("42", 18, 42), ("007", 18, 7), ("9" * 18, 18, int("9" * 18)), ("9" * 19, 18, None),
+    ("9" * 19, 19, int("9" * 19)), ("", 18, None), ("-1", 18, None), ("1e3", 18, None),
+    ("\u0661", 18, None), (" 1", 18, None)])
+def test_an_id_is_ascii_digits_within_their_limit(raw: str, digits: int,
+                                                  expected: int | None) -> None:
+    assert parse_id(raw, digits) == expected

@@ -11,7 +11,23 @@ from urllib.parse import parse_qsl
 import orjson
 from starlette.requests import Request
 
-from comptoir.errors import BadRequestError, TooLargeError
+from comptoir.errors import BadRequestError, NotFoundError, TooLargeError
+
+
+def parse_id(raw: str, digits: int = 18) -> int | None:
+    """An ID as a request spells it: decimal digits, at most `digits` (18: always a 64-bit
+    integer, so no driver ever sees an out-of-range value); None otherwise."""
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= digits else None
+
+
+def path_id(request: Request, digits: int = 18) -> int:
+    """The `{id}` of the request's path (`parse_id`); an ID that cannot be is a 404."""
+    raw = request.path_params["id"]
+    found = parse_id(raw, digits)
+    if found is None:
+        raise NotFoundError(f"Invalid ID: {raw}")
+    return found
+
 
 _KEY = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])*)$")
 

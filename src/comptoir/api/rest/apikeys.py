@@ -16,8 +16,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from comptoir.api.forms import path_id
 from comptoir.api.rest.routes import API, caller_of, json_response, read_body
-from comptoir.errors import InvalidFieldError, NotFoundError, PermissionDeniedError
+from comptoir.errors import InvalidFieldError, PermissionDeniedError
 from comptoir.services import apikeys
 from comptoir.storage.database import Database
 
@@ -59,22 +60,15 @@ async def list_or_create(request: Request) -> Response:
     return json_response({**listed, "key": secret}, 201)
 
 
-def _key_id(request: Request) -> int:
-    raw = request.path_params["id"]
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
-        raise NotFoundError(f"Invalid ID: {raw}")
-    return int(raw)
-
-
 async def revoke(request: Request) -> Response:
     db = await _admin(request)
-    await apikeys.revoke(db, _key_id(request))
+    await apikeys.revoke(db, path_id(request))
     return Response(status_code=204)
 
 
 async def rotate(request: Request) -> Response:
     db = await _admin(request)
-    key_id = _key_id(request)
+    key_id = path_id(request)
     return json_response({"ID": key_id, "key": await apikeys.rotate(db, key_id)})
 
 

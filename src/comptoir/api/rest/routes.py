@@ -10,13 +10,12 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from comptoir.api.forms import parse_body, read_bytes
+from comptoir.api.forms import parse_body, path_id, read_bytes
 from comptoir.api.instance import check_instance
 from comptoir.config import Settings
 from comptoir.errors import (
     AuthenticationError,
     InvalidFieldError,
-    NotFoundError,
     PermissionDeniedError,
 )
 from comptoir.schema.fields import Kind
@@ -62,13 +61,6 @@ async def caller_of(request: Request) -> Caller:
     return await auth.authenticate(db, token.strip())
 
 
-def _record_id(request: Request) -> int:
-    raw = request.path_params["id"]
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 19:
-        raise NotFoundError(f"Invalid ID: {raw}")
-    return int(raw)
-
-
 def _flag(request: Request, name: str) -> bool:
     value = request.query_params.get(name, "0")
     if value not in ("0", "1", "true", "false", ""):
@@ -107,7 +99,7 @@ async def _list(db: Database, caller: Caller, name: str, body: dict[str, Any]) -
 async def one_record(request: Request) -> Response:
     caller = await caller_of(request)
     db, settings = _state(request)
-    name, record_id = request.path_params["entity"], _record_id(request)
+    name, record_id = request.path_params["entity"], path_id(request, digits=19)
     if request.method in ("GET", "HEAD"):
         if request.method == "HEAD":
             etag = await records.head_record(db, caller, name, record_id)

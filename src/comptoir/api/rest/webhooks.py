@@ -23,8 +23,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from comptoir.api.forms import path_id
 from comptoir.api.rest.routes import API, caller_of, json_response, read_body
-from comptoir.errors import InvalidFieldError, NotFoundError
+from comptoir.errors import InvalidFieldError
 from comptoir.events.network import Network, parse_networks
 from comptoir.services import webhooks
 from comptoir.services.access import Caller
@@ -43,13 +44,6 @@ def _allowed(request: Request) -> tuple[Network, ...]:
 
 async def _body(request: Request) -> dict[str, Any]:
     return await read_body(request, request.app.state.settings.max_body_bytes)
-
-
-def _id(request: Request) -> int:
-    raw = request.path_params["id"]
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
-        raise NotFoundError(f"Invalid ID: {raw}")
-    return int(raw)
 
 
 def _text(body: dict[str, Any], name: str) -> str | None:
@@ -76,7 +70,7 @@ async def list_or_create(request: Request) -> Response:
 
 async def one_endpoint(request: Request) -> Response:
     db, caller = await _context(request)
-    endpoint_id = _id(request)
+    endpoint_id = path_id(request)
     if request.method == "GET":
         return json_response(await webhooks.get_endpoint(db, caller, endpoint_id))
     if request.method == "DELETE":
@@ -95,14 +89,14 @@ async def one_endpoint(request: Request) -> Response:
 
 async def rotate(request: Request) -> Response:
     db, caller = await _context(request)
-    endpoint_id = _id(request)
+    endpoint_id = path_id(request)
     return json_response({"ID": endpoint_id,
                           "secret": await webhooks.rotate_secret(db, caller, endpoint_id)})
 
 
 async def deliveries(request: Request) -> Response:
     db, caller = await _context(request)
-    return json_response(await webhooks.list_deliveries(db, caller, _id(request)))
+    return json_response(await webhooks.list_deliveries(db, caller, path_id(request)))
 
 
 def _millis(body: dict[str, Any], name: str) -> int | None:

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from comptoir.api.forms import parse_body, read_bytes
+from comptoir.api.forms import parse_body, parse_id, read_bytes
 from comptoir.api.instance import check_instance
 from comptoir.api.token.errors import error_response, render_error
 from comptoir.config import Settings
@@ -43,9 +43,10 @@ def _json(data: Any, status: int = 200) -> Response:
 
 
 def _record_id(raw: str) -> int:
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
+    found = parse_id(raw)
+    if found is None:
         raise InvalidFieldError("id", "must be a record ID")
-    return int(raw)
+    return found
 
 
 async def _answer(request: Request, settings: Settings) -> Response:
