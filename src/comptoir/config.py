@@ -37,7 +37,7 @@ class Settings:
     webhook_retry_delays: str = _setting("5,300,1800,7200,18000,36000,50400,72000,86400", "seconds a failed webhook delivery waits after its 1st, 2nd... failure (one attempt more than delays)")
     webhook_timeout: float = _setting(15.0, "seconds a webhook receiver has to answer")
     webhook_retention_days: int = _setting(0, "days outbox events are kept (with their deliveries and attempts) once delivered; 0 keeps them all. The last event of each record and events still being delivered stay")
-    webhook_lease: float = _setting(60.0, "seconds a worker holds a claimed delivery (at least twice webhook_timeout): a killed worker's deliveries are retried when it expires")
+    webhook_lease: float = _setting(60.0, "seconds a worker holds a claimed delivery (at least twice webhook_timeout, at most 86400): a killed worker's deliveries are retried when it expires")
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:

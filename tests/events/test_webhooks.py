@@ -237,6 +237,8 @@ def test_a_policy_shrinks_the_schedule(url: str, receiver: Receiver) -> None:
     ({"webhook_timeout": 0.0}, "webhook_timeout"),
     ({"webhook_timeout": 30.0, "webhook_lease": 59.0}, "webhook_lease"),
     ({"webhook_retention_days": -1}, "webhook_retention_days"),
+    ({"webhook_lease": float("inf")}, "webhook_lease"),
+    ({"webhook_timeout": float("nan")}, "webhook_timeout"),
 ])
 def test_a_bad_policy_is_refused(settings: dict[str, Any], field: str) -> None:
     with pytest.raises(InvalidFieldError) as caught:

@@ -84,8 +84,9 @@ class Policy:
                                     "seconds between 0 and 86400, at least one")
         if not 0 < self.timeout <= 300:
             raise InvalidFieldError("webhook_timeout", "seconds, more than 0 and at most 300")
-        if self.lease < 2 * self.timeout:
-            raise InvalidFieldError("webhook_lease", "at least twice webhook_timeout")
+        if not 2 * self.timeout <= self.lease <= 86400:
+            raise InvalidFieldError("webhook_lease",
+                                    "at least twice webhook_timeout, at most 86400 seconds")
         if self.retention_days < 0:
             raise InvalidFieldError("webhook_retention_days", "days, 0 (keep all) or more")
 
