@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,14 @@ INSTANCE = "test"
 #: a fixed key sealing the access keys, so that no test writes a `comptoir.key` file
 SECRET_KEY = os.environ["COMPTOIR_SECRET_KEY"] = "dGVzdC1rZXktc2VhbGluZy1hY2Nlc3Mta2V5cy0zMmI="
 ADMIN_PASSWORD = "admin-secret-1"
+
+
+class ReceiverServer(ThreadingHTTPServer):
+    """A threaded HTTP server for webhook receivers in tests: a long accept queue (workers
+    open many connections at once) and threads that never keep the test run alive."""
+
+    request_queue_size = 256
+    daemon_threads = True
 
 
 REPORT = pytest.StashKey[list[str]]()

@@ -26,13 +26,13 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from functools import partial
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from conftest import database_with_admin
+from conftest import ReceiverServer, database_with_admin
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from comptoir.events.network import parse_networks
@@ -51,11 +51,6 @@ HANG_SECONDS = 2.5
 DEADLINE = 240.0
 #: seconds without a new event reaching the receiver: stuck, not slow
 STALL = 30.0
-
-
-class _Server(ThreadingHTTPServer):
-    request_queue_size = 256
-    daemon_threads = True
 
 
 class ChaosReceiver:
@@ -107,7 +102,7 @@ class ChaosReceiver:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = _Server(("127.0.0.1", 0), Handler)
+        self.server = ReceiverServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 

@@ -12,14 +12,14 @@ import ssl
 import threading
 import time
 from collections.abc import Callable, Coroutine, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import httpx
 import orjson
 import pytest
 import sqlalchemy as sa
-from conftest import database_with_admin
+from conftest import ReceiverServer, database_with_admin
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -39,11 +39,6 @@ from comptoir.storage.tables import webhook_attempts, webhook_deliveries, webhoo
 ADMIN = Caller(user=1, name="admin", admin=True)
 LOOPBACK = parse_networks("127.0.0.0/8,::1/128")
 POSTGRES = os.environ.get("COMPTOIR_TEST_DATABASE_URL", "").startswith("postgres")
-
-
-class _Server(ThreadingHTTPServer):
-    request_queue_size = 256  # concurrent workers open many connections at once
-    daemon_threads = True
 
 
 class Receiver:
@@ -81,7 +76,7 @@ class Receiver:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = _Server(("127.0.0.1", 0), Handler)
+        self.server = ReceiverServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
         if tls is not None:  # https://localhost: the name the certificate is for
             self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
