@@ -428,16 +428,18 @@ async def fan_out(db: Database, now: float | None = None) -> int:
             if not await conn.all(_UNFANNED_ONE, key="outbox-unfanned-one"):
                 return total
         async with db.write() as conn:
-            taken = _UNFANNED.limit(_BATCH)
+            endpoints = await conn.all(sa.select(webhook_endpoints)
+                                       .where(webhook_endpoints.c.enabled.is_(True)))
+            # no endpoint: the events are only marked (their data is not even read)
+            taken = (_UNFANNED if endpoints else _UNFANNED_IDS).limit(_BATCH)
             if db.name == "postgresql":
                 taken = taken.with_for_update(skip_locked=True)
             rows = await conn.all(taken)
             if not rows:
                 return total
-            endpoints = await conn.all(sa.select(webhook_endpoints)
-                                       .where(webhook_endpoints.c.enabled.is_(True)))
-            events = [{**row, "data": orjson.loads(row["data"])} for row in rows]
-            total += await _queue(conn, db, events, endpoints, now_ms)
+            if endpoints:
+                events = [{**row, "data": orjson.loads(row["data"])} for row in rows]
+                total += await _queue(conn, db, events, endpoints, now_ms)
             await conn.run(sa.update(outbox).where(outbox.c.ID.in_([r["ID"] for r in rows]))
                            .values(fanned=True))
         if len(rows) < _BATCH:
@@ -445,7 +447,8 @@ async def fan_out(db: Database, now: float | None = None) -> int:
 
 
 _UNFANNED = sa.select(outbox).where(outbox.c.fanned.is_(False)).order_by(outbox.c.ID)
-_UNFANNED_ONE = sa.select(outbox.c.ID).where(outbox.c.fanned.is_(False)).limit(1)
+_UNFANNED_IDS = sa.select(outbox.c.ID).where(outbox.c.fanned.is_(False)).order_by(outbox.c.ID)
+_UNFANNED_ONE = _UNFANNED_IDS.limit(1)
 
 
 async def replay(db: Database, caller: Caller, *, event: str | None = None,
