@@ -33,7 +33,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from query_reference import Reference, World, like_regex
 
-from comptoir.domain.values import extdata_to_storage, extdata_to_wire
 from comptoir.errors import ComptoirError
 from comptoir.query import json_query
 from comptoir.query.ast import Query
@@ -46,6 +45,7 @@ from comptoir.services.access import Caller
 from comptoir.storage import migrate
 from comptoir.storage.database import Database, open_database
 from comptoir.storage.tables import EXTDATA, REV, TABLES
+from comptoir.wire.values import extdata_to_storage, extdata_to_wire
 
 PG_SERVER = os.environ.get("COMPTOIR_TEST_DATABASE_URL", "")
 if not PG_SERVER.startswith("postgres"):

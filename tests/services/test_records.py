@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from conftest import fresh_database
 
-from comptoir.domain.values import INT32, INT64
 from comptoir.errors import ConflictError
 from comptoir.services import auth, queries, records
 from comptoir.services.access import Caller
 from comptoir.storage import migrate
 from comptoir.storage.database import Database, run_with_database
+from comptoir.wire.values import INT32, INT64
 
 ADMIN = Caller(user=1, name="admin", admin=True)
 

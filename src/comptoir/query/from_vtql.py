@@ -17,7 +17,6 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from comptoir.domain import module_values as mv
 from comptoir.errors import (
     ComptoirError,
     InvalidIdError,
@@ -30,6 +29,7 @@ from comptoir.query.operators import BY_SYMBOL, EQUALS, Operator
 from comptoir.query.vtql import Condition, Logic, Node, Statement, Value
 from comptoir.schema.module import TEXTUAL, Module, WsField, WsType
 from comptoir.schema.registry import ENTITIES
+from comptoir.wire import module_values as mv
 
 #: vtiger answers at most this many rows per query
 MAX_ROWS = 100

@@ -18,7 +18,6 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from comptoir.domain.values import EXTDATA_NAME, in_range
 from comptoir.errors import InvalidFieldError
 from comptoir.query import patterns
 from comptoir.query.ast import Compare, FieldRef, Filter, Group, Query, Selected, SortKey, walk
@@ -26,6 +25,7 @@ from comptoir.query.operators import BY_SYMBOL, GROUPS, Family, Operator
 from comptoir.schema.entity import Entity
 from comptoir.schema.fields import Field, Kind
 from comptoir.schema.registry import ENTITIES
+from comptoir.wire.values import EXTDATA_NAME, in_range
 
 MAX_LIMIT = 10000
 DEFAULT_LIMIT = 1000

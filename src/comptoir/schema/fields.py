@@ -1,7 +1,7 @@
 """Field kinds: what one column of an entity is, declared once.
 
 A `Field` carries everything the rest of Comptoir derives from it: the SQL column
-(`storage.tables`), validation and coercion of client values (`domain.values`), the
+(`storage.tables`), validation and coercion of client values (`wire.values`), the
 documentation and the generic tests.  Entity modules build fields with the small
 constructors at the bottom of this file (`Int`, `Text`, `Enum`, `Ref`, ...), one line each.
 """

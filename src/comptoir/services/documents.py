@@ -19,8 +19,6 @@ import binascii
 import mimetypes
 from typing import Any
 
-from comptoir.domain import module_values as mv
-from comptoir.domain.values import in_range
 from comptoir.errors import (
     BadRequestError,
     InvalidIdError,
@@ -36,6 +34,8 @@ from comptoir.schema.registry import ENTITIES
 from comptoir.services import modules, queries, records
 from comptoir.services.access import Caller
 from comptoir.storage.database import Database
+from comptoir.wire import module_values as mv
+from comptoir.wire.values import in_range
 
 ATTACHMENT_TYPES = ("Attachment", "Image")
 #: the type of a file whose record keeps none (a product image): by its first bytes

@@ -21,8 +21,6 @@ from typing import Any
 import orjson
 
 from comptoir.domain import inventory as rules
-from comptoir.domain import module_values as mv
-from comptoir.domain.values import in_range
 from comptoir.errors import (
     InvalidFieldError,
     InvalidIdError,
@@ -38,6 +36,8 @@ from comptoir.services import records
 from comptoir.services.access import Caller
 from comptoir.storage import rows
 from comptoir.storage.database import Connection, Database
+from comptoir.wire import module_values as mv
+from comptoir.wire.values import in_range
 
 LINEITEMS, TAXES, ITEMS = ENTITIES["lineitems"], ENTITIES["taxes"], ENTITIES["items"]
 TRANSACTIONS = ENTITIES["transactions"]

@@ -19,7 +19,6 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from comptoir.domain import module_values as mv
 from comptoir.errors import (
     AlreadyConvertedError,
     BadRequestError,
@@ -31,6 +30,7 @@ from comptoir.schema.modules import MODULES
 from comptoir.services import modules, records
 from comptoir.services.access import Caller
 from comptoir.storage.database import Database
+from comptoir.wire import module_values as mv
 
 #: the modules a lead converts into, in the order they are made
 TARGETS = ("Accounts", "Contacts", "Potentials")

@@ -1,7 +1,7 @@
 """Record operations in webservice terms: modules, vtiger field names, webservice ids.
 
 Every operation is the canonical one (`records`, `queries`) seen through a module: names
-and values are translated on the way in (`domain/module_values.py`), records are rendered
+and values are translated on the way in (`wire/module_values.py`), records are rendered
 on the way out, and a record outside the module's view (a supplier asked for as `11x5`)
 is an invalid id.  Used by `webservice.php` and the vtiger Cloud REST form alike.
 
@@ -15,8 +15,6 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from comptoir.domain import module_values as mv
-from comptoir.domain.values import INT64
 from comptoir.errors import (
     InvalidFieldError,
     InvalidIdError,
@@ -35,6 +33,8 @@ from comptoir.schema.registry import ENTITIES
 from comptoir.services import config, inventory, queries, records
 from comptoir.services.access import Caller, may_read
 from comptoir.storage.database import Database
+from comptoir.wire import module_values as mv
+from comptoir.wire.values import INT64
 
 #: keys a client may send back as it read them, which no module writes
 META_KEYS = frozenset({"id", "label", "source", "tags", "starred", "modifiedby",

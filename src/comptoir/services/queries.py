@@ -22,7 +22,6 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 
-from comptoir.domain.values import WIRE_CONVERTED, extdata_to_wire, to_wire
 from comptoir.errors import PermissionDeniedError
 from comptoir.query import compiler, json_query
 from comptoir.query.ast import Query, walk
@@ -32,6 +31,7 @@ from comptoir.services import records
 from comptoir.services.access import Caller, check_operation, view_of, visible_on
 from comptoir.services.records import entity_for
 from comptoir.storage.database import CompiledSql, Database, Row
+from comptoir.wire.values import WIRE_CONVERTED, extdata_to_wire, to_wire
 
 EXPORT_BATCH = 1000
 

@@ -18,7 +18,6 @@ from typing import Any
 
 import orjson
 
-from comptoir.domain.values import WIRE_CONVERTED, extdata_to_wire, in_range, to_wire
 from comptoir.errors import (
     ConflictError,
     InvalidFieldError,
@@ -38,6 +37,7 @@ from comptoir.services.writes import Write, parse_write
 from comptoir.storage import rows
 from comptoir.storage.database import Connection, Database, IntegrityError, Row
 from comptoir.storage.tables import REV
+from comptoir.wire.values import WIRE_CONVERTED, extdata_to_wire, in_range, to_wire
 
 
 def _referrers(on_delete: OnDelete) -> dict[str, list[tuple[Entity, str]]]:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from comptoir.domain import module_values as mv
 from comptoir.errors import MissingFieldError, PermissionDeniedError, UnknownRelationError
 from comptoir.query import vtql
 from comptoir.query.ast import Compare, FieldRef
@@ -29,6 +28,7 @@ from comptoir.schema.modules import MODULES
 from comptoir.services import modules, records
 from comptoir.services.access import Caller
 from comptoir.storage.database import Database
+from comptoir.wire import module_values as mv
 
 
 def related_types(caller: Caller, element_type: Any) -> dict[str, Any]:

@@ -3,13 +3,13 @@ tags the REST API reads and writes (`tags`, `+tags`, `-tags`)."""
 
 from __future__ import annotations
 
-from comptoir.domain import module_values as mv
 from comptoir.errors import OperationNotAllowedError
 from comptoir.schema.module import Module
 from comptoir.schema.registry import ENTITIES
 from comptoir.services import modules, records
 from comptoir.services.access import Caller
 from comptoir.storage.database import Database
+from comptoir.wire import module_values as mv
 
 
 async def _tagged(db: Database, caller: Caller, text_id: str) -> tuple[Module, int]:

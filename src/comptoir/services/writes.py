@@ -12,10 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from comptoir.domain.values import decode_binfile, extdata_to_storage, to_storage
 from comptoir.errors import InvalidFieldError
 from comptoir.schema.entity import Entity
 from comptoir.schema.fields import Kind, Managed
+from comptoir.wire.values import decode_binfile, extdata_to_storage, to_storage
 
 
 @dataclass

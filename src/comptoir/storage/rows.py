@@ -16,10 +16,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from comptoir.domain.values import extdata_to_wire, in_range
 from comptoir.schema.entity import Entity
 from comptoir.storage.database import Connection, IdsExhaustedError, Row
 from comptoir.storage.tables import EXTDATA, REV, TABLES, TAGS, deletions
+from comptoir.wire.values import extdata_to_wire, in_range
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,11 +10,11 @@ import httpx
 import pytest
 
 from api.webservice.conftest import WsClient
-from comptoir.domain.module_values import picklist_values
 from comptoir.schema.entity import Entity
 from comptoir.schema.module import TEXTUAL, Module, WsField, WsType
 from comptoir.schema.modules import MODULES
 from comptoir.schema.registry import ENTITIES
+from comptoir.wire.module_values import picklist_values
 
 #: inventory documents need LineItems: their own suite is test_inventory.py
 WRITABLE = [m for m in MODULES.values()

@@ -29,7 +29,6 @@ from starlette.responses import Response
 from comptoir import __version__
 from comptoir.api.instance import check_instance
 from comptoir.api.rest.errors import STATUS
-from comptoir.domain.values import EXTDATA_NAME, INT32, INT64
 from comptoir.query.json_query import (
     DEFAULT_LIMIT,
     MAX_COMPARISONS,
@@ -44,6 +43,7 @@ from comptoir.query.operators import GROUPS, OPERATORS, Family
 from comptoir.schema.entity import Access, Entity, Op
 from comptoir.schema.fields import NOW, Field, Kind, Managed
 from comptoir.schema.registry import ENTITIES
+from comptoir.wire.values import EXTDATA_NAME, INT32, INT64
 
 Schema = dict[str, Any]
 

@@ -10,15 +10,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from comptoir.domain.values import (
+from comptoir.errors import InvalidFieldError
+from comptoir.schema.fields import Enum, Field, Int, IntArray, Json, Kind, Number, Text, TextArray
+from comptoir.wire.values import (
     extdata_to_storage,
     extdata_to_wire,
     in_range,
     to_storage,
     to_wire,
 )
-from comptoir.errors import InvalidFieldError
-from comptoir.schema.fields import Enum, Field, Int, IntArray, Json, Kind, Number, Text, TextArray
 
 INT = Int("n")
 WIDE = Int("n", wide=True)
