@@ -207,7 +207,10 @@ class Samples:
         """Set field `name` of `body` to a sample, or to a parent record for a reference
         (the next one of its entity per `positions`)."""
         f = entity.by_name[name]
-        if f.kind is Kind.REF:
+        if f.kind is Kind.REF and any(name in names for names in entity.unique_together):
+            assert f.ref is not None  # unique with other fields: a parent of its own
+            body[name] = self.create(f.ref)["ID"]
+        elif f.kind is Kind.REF:
             assert f.ref is not None
             positions = Counter() if positions is None else positions
             body[name] = self.parent(f.ref, positions[f.ref])

@@ -238,7 +238,13 @@ def test_deleting_a_referenced_record(admin: httpx.Client, samples: Samples, ent
     assert child[field] == parent["ID"]
     # when
     deleted = admin.delete(url(target, parent["ID"]))
-    # then: dependent records go with it, other references are cleared (a change: new ETag)
+    # then: a restricting reference keeps it (a company with documents), dependent records
+    # go with it, other references are cleared (a change: new ETag)
+    if f.on_delete is OnDelete.RESTRICT:
+        assert check(deleted, 409).text.startswith("Conflict: Not Deletable: ")
+        check(admin.get(url(target, parent["ID"])), 200)
+        assert check(admin.get(url(entity, child["ID"])), 200).json()[field] == parent["ID"]
+        return
     check(deleted, 204)
     if f.on_delete is OnDelete.CASCADE:
         check(admin.get(url(entity, child["ID"])), 404)

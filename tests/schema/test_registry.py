@@ -16,6 +16,7 @@ from comptoir.schema.rules import MutuallyExclusive, RequiredForValue, RequiredI
 ALL = sorted(ENTITIES.values(), key=lambda e: e.name)
 
 READ_ONLY = {
+    "allocations",
     "applications",
     "binfiles",
     "groups",
@@ -45,7 +46,7 @@ def rule_field_names(rule: object) -> list[str]:
 
 
 #: entities Comptoir adds to the 58 of the ZeyOS model (for the webservice modules)
-ADDED = {"currencies", "documentfolders", "documents", "faqs", "leads", "lineitems", "milestones", "taxes"}
+ADDED = {"allocations", "companies", "numberings", "currencies", "documentfolders", "documents", "faqs", "leads", "lineitems", "milestones", "taxes"}
 
 
 def test_there_are_58_entities_keyed_by_name() -> None:

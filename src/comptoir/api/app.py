@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from comptoir.api.rest.actions import ROUTES as ACTION_ROUTES
 from comptoir.api.rest.apikeys import ROUTES as APIKEY_ROUTES
 from comptoir.api.rest.errors import error_response, render_error
 from comptoir.api.rest.openapi import openapi_json
@@ -80,7 +81,8 @@ def create_app(settings: Settings) -> Starlette:
 
     app = Starlette(
         routes=[Route(API + "/openapi.json", openapi_json, methods=["GET"]), *WEBSERVICE_ROUTES,
-                *RESTAPI_ROUTES, *TOKEN_ROUTES, *APIKEY_ROUTES, *WEBHOOK_ROUTES, *ROUTES,
+                *RESTAPI_ROUTES, *TOKEN_ROUTES, *APIKEY_ROUTES, *WEBHOOK_ROUTES, *ACTION_ROUTES,
+                *ROUTES,
                 Route("/healthz", healthz, methods=["GET"])],
         lifespan=lifespan,
         exception_handlers={Exception: on_error, ComptoirError: on_error,

@@ -27,7 +27,10 @@ from comptoir.schema.fields import Managed
 from comptoir.storage.database import Connection, Database
 from comptoir.storage.tables import outbox, webhook_deliveries
 
-Action = Literal["created", "updated", "deleted"]
+#: the record changes, then the business actions of the sales cycle (docs/sales.md)
+Action = Literal["created", "updated", "deleted", "issued", "converted", "cancelled",
+                 "allocated", "deallocated"]
+ACTIONS: tuple[str, ...] = Action.__args__  # type: ignore[attr-defined]
 
 _NEXT_SEQUENCE = (
     sa.select(sa.func.coalesce(sa.func.max(outbox.c.sequence), 0) + 1)

@@ -96,6 +96,8 @@ class Entity:
     get_params: tuple[str, ...] = field(default=())
     #: issued records are permanently locked (see `Lock`)
     lock: Lock | None = None
+    #: sets of fields unique together (a unique index over them)
+    unique_together: tuple[tuple[str, ...], ...] = ()
 
     @cached_property
     def by_name(self) -> dict[str, Field]:

@@ -11,6 +11,7 @@ from comptoir.schema.entities import (
     FOLLOWABLE_ENTITIES,
     catalog,
     collaboration,
+    companies,
     crm,
     finance,
     marketing,
@@ -21,7 +22,7 @@ from comptoir.schema.entities import (
 )
 from comptoir.schema.entity import Entity
 
-_MODULES = (crm, sales, catalog, finance, projects, marketing, messaging, collaboration, system)
+_MODULES = (crm, companies, sales, catalog, finance, projects, marketing, messaging, collaboration, system)
 
 ENTITIES: dict[str, Entity] = {
     entity.name: entity for module in _MODULES for entity in module.ENTITIES

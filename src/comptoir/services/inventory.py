@@ -54,9 +54,6 @@ LINE_KEYS = frozenset({"productid", "quantity", "listprice", "discount_percent",
 #: the S&H charge (vtiger's charge 1) and its taxes
 CHARGE = "shipping_&_handling"
 _CHARGE_TAX = re.compile(r"^shipping_&_handling_shtax([1-3])$")
-#: the number a document gets when the client gives none: prefix + (highest ID + 1)
-NUMBER_PREFIXES = {"Quotes": "QUO", "SalesOrder": "SO", "Invoice": "INV",
-                   "PurchaseOrder": "PO"}
 _EIGHT = Decimal("1e-8")
 
 
@@ -265,9 +262,6 @@ async def create_document(db: Database, caller: Caller, module: Module, values: 
     async with db.read() as conn:
         lines = await _resolve(conn, parsed)
         definitions = await _tax_definitions(conn)
-        if not values.get("transactionnum"):
-            number = await rows.max_id(conn, TRANSACTIONS) + 1
-            values["transactionnum"] = f"{NUMBER_PREFIXES.get(module.name, 'DOC')}{number}"
     values.update(_totals(lines, values, definitions))
 
     async def write_lines(conn: Connection, record_id: int) -> None:

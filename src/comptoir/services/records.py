@@ -32,6 +32,7 @@ from comptoir.query import json_query
 from comptoir.schema.entity import Entity, Op, Ownership
 from comptoir.schema.fields import NOW, Field, Kind, Managed, OnDelete
 from comptoir.schema.registry import ENTITIES
+from comptoir.services import issuing
 from comptoir.services.access import Caller, check_operation, visible
 from comptoir.services.writes import Write, parse_write
 from comptoir.storage import rows
@@ -112,7 +113,8 @@ def _layout(name: str) -> tuple[tuple[str, ...], tuple[Field, ...]]:
     return tuple(f.name for f in entity.public_fields), special
 
 
-def _render(entity: Entity, row: Row) -> dict[str, Any]:
+def render(entity: Entity, row: Row) -> dict[str, Any]:
+    """A stored row as the REST API shows it (no extdata, no tags)."""
     names, special = _layout(entity.name)
     data = {name: row[name] for name in names}
     for f in special:
@@ -130,6 +132,25 @@ async def _load(conn: Connection, entity: Entity, caller: Caller, record_id: int
     if row is None:
         raise NotFoundError(f"{entity.singular} {record_id} not found")
     return row
+
+
+async def load(conn: Connection, entity: Entity, caller: Caller, record_id: int, *,
+               lock: bool = False) -> Row:
+    """The record as `caller` sees it (NotFoundError otherwise), for a service's action."""
+    return await _load(conn, entity, caller, record_id, lock=lock)
+
+
+def check_writer(entity: Entity, caller: Caller, row: Mapping[str, Any]) -> None:
+    """May `caller` change this record (creator rule, owner group)?"""
+    _check_creator(entity, caller, row)
+    _check_owner(entity, caller, row)
+
+
+async def current(conn: Connection, entity: Entity, caller: Caller, record_id: int) -> Record:
+    """The record as it is now in this transaction, with its custom fields and tags."""
+    row = await _load(conn, entity, caller, record_id)
+    return await _decorate(conn, entity, row, extdata=entity.extdata, tags=entity.tags,
+                           expanded=())
 
 
 async def expand(conn: Connection, fields: list[tuple[Field, str]],
@@ -153,7 +174,7 @@ async def expand(conn: Connection, fields: list[tuple[Field, str]],
 
 async def _decorate(conn: Connection, entity: Entity, row: Row, *, extdata: bool, tags: bool,
                     expanded: tuple[str, ...]) -> Record:
-    data = _render(entity, row)
+    data = render(entity, row)
     await expand(conn, [(entity.by_name[name], name) for name in expanded], [data])
     if extdata and entity.extdata:
         data["extdata"] = await rows.read_extdata(conn, entity, row["ID"])
@@ -300,15 +321,28 @@ async def create_record(db: Database, caller: Caller, name: str,
         await _apply(conn, entity, write, record_id)
         if after is not None:
             await after(conn, record_id)
+        if entity.lock is not None:  # a document: its reference as a draft
+            draft = issuing.draft_reference(record_id, record)
+            await rows.update_row(conn, entity, record_id, rev, draft)
+            record, rev = {**record, **draft}, rev + 1
+        issued = entity.lock is not None and entity.lock.locks(record)
+        if issued:  # an invoice created issued: numbered and totalled as by `issue`
+            row = await _load(conn, entity, caller, record_id)
+            changes = await issuing.issue_in(conn, row, actor=caller.user)
+            await rows.update_row(conn, entity, record_id, rev, changes)
+            record, rev = {**record, **changes}, rev + 1
         created = _created(entity, {**record, "ID": record_id}, rev, write)
         await outbox.emit(conn, entity, record_id, "created", actor=caller.user,
                           record=created.data)
+        if issued:
+            await outbox.emit(conn, entity, record_id, "issued", actor=caller.user,
+                              record=created.data)
     return created
 
 
 def _created(entity: Entity, record: Mapping[str, Any], rev: int, write: Write) -> Record:
     """The record just created, from what was written (no read back)."""
-    data = _render(entity, {f.name: record.get(f.name) for f in entity.public_fields})
+    data = render(entity, {f.name: record.get(f.name) for f in entity.public_fields})
     if entity.extdata:
         data["extdata"] = {name: extdata_to_wire(*value)
                            for name, value in sorted(write.extdata.items()) if value is not None}
@@ -348,15 +382,24 @@ async def update_record(db: Database, caller: Caller, name: str, record_id: int,
         await _apply(conn, entity, write, record_id)
         if after is not None:
             await after(conn, record_id)
-        before = _render(entity, row)
+        before = render(entity, row)
+        issued = (entity.lock is not None and not entity.lock.locks(row)
+                  and entity.lock.locks(merged))
+        if issued:  # an invoice leaving DRAFT is issued: numbered and totalled
+            current = await _load(conn, entity, caller, record_id)
+            await rows.update_row(conn, entity, record_id, current[REV],
+                                  await issuing.issue_in(conn, current, actor=caller.user))
         row = await _load(conn, entity, caller, record_id)
         updated = await _decorate(conn, entity, row, extdata=entity.extdata, tags=entity.tags,
                                   expanded=())
-        changed = outbox.changes_of(entity, before, _render(entity, row))
+        changed = outbox.changes_of(entity, before, render(entity, row))
         if changed or write.extdata or write.tags is not None or write.add_tags \
                 or write.remove_tags or after is not None:
             await outbox.emit(conn, entity, record_id, "updated", actor=caller.user,
                               record=updated.data, changes=changed)
+        if issued:
+            await outbox.emit(conn, entity, record_id, "issued", actor=caller.user,
+                              record=updated.data)
         return updated
 
 
@@ -377,7 +420,7 @@ async def delete_record(db: Database, caller: Caller, name: str, record_id: int,
         doomed = [found for level in reversed(levels) for found in level]
         await _clear_references(conn, doomed, now, caller.user)
         for target, gone in doomed:  # the deepest level first, the record itself last
-            data = _render(target, gone)
+            data = render(target, gone)
             await rows.log_deletion(conn, target, gone["ID"], now, caller.user,
                                     orjson.dumps(data).decode())
             await outbox.emit(conn, target, gone["ID"], "deleted", actor=caller.user,
@@ -438,5 +481,5 @@ async def _clear_references(conn: Connection, doomed: list[tuple[Entity, Row]], 
                                       {field: None, **stamp})
             for other in referring:
                 await outbox.emit(conn, referrer, other["ID"], "updated", actor=actor,
-                                  record={**_render(referrer, other), field: None, **stamp},
+                                  record={**render(referrer, other), field: None, **stamp},
                                   changes={field: {"before": other[field], "after": None}})

@@ -45,6 +45,7 @@ from comptoir.errors import (
     PermissionDeniedError,
 )
 from comptoir.events.network import Network, resolve_url
+from comptoir.events.outbox import ACTIONS
 from comptoir.query import json_query
 from comptoir.query.ast import Compare, FieldRef, Filter, Group, Query, Selected
 from comptoir.query.operators import BY_SYMBOL
@@ -70,7 +71,7 @@ _ID_CHUNKS = (1, 10, 100)
 #: `update_endpoint(filter=...)` not given
 UNCHANGED: Any = object()
 users = TABLES["users"]
-_PATTERN = re.compile(r"^(\*|[a-z][a-z0-9_]*)\.(\*|created|updated|deleted)$")
+_PATTERN = re.compile(r"^(\*|[a-z][a-z0-9_]*)\.(\*|" + "|".join(ACTIONS) + ")$")
 
 
 def _ms(now: float | None) -> int:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.dialects.postgresql
+import sqlalchemy.dialects.sqlite
 
 from comptoir.schema.entity import Entity
 from comptoir.storage.database import Connection, IdsExhaustedError, Row
@@ -146,6 +148,24 @@ async def insert_row(conn: Connection, entity: Entity,
         await conn.scalar(_ADVANCE_SEQUENCE, {"id": record_id, "table": entity.name},
                           key=("advance-sequence",))
     return record_id, rev
+
+
+async def insert_missing(conn: Connection, entity: Entity, values: Mapping[str, Any],
+                         unique: tuple[str, ...]) -> None:
+    """Insert a record unless one with the same `unique` fields (a unique index) exists,
+    in one statement, so that two transactions doing it at once never collide."""
+    columns = tuple(sorted(values))
+    dialect_insert = (sa.dialects.postgresql.insert if conn.db.name == "postgresql"
+                      else sa.dialects.sqlite.insert)
+
+    def build() -> sa.Insert:
+        table = TABLES[entity.name]
+        rev: dict[str, Any] = {REV: sa.bindparam("rev")}
+        return (dialect_insert(table).values(**_values(columns), **rev)
+                .on_conflict_do_nothing(index_elements=[table.c[n] for n in unique]))
+
+    await conn.run(build, {**_params(values), "rev": secrets.randbelow(2**30) + 1},
+                   key=("insert-missing", entity.name, columns, unique))
 
 
 async def update_row(conn: Connection, entity: Entity, record_id: int, rev: int,

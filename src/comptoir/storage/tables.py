@@ -81,7 +81,8 @@ def _entity_table(entity: Entity) -> sa.Table:
     columns = [_column(entity, f) for f in entity.fields]
     columns.append(sa.Column(REV, sa.Integer(), nullable=False, server_default=sa.text("1")))
     # IDs are never reused, as with PostgreSQL sequences (SQLite: AUTOINCREMENT)
-    table = sa.Table(entity.name, metadata, *columns, sqlite_autoincrement=True)
+    uniques = [sa.UniqueConstraint(*names) for names in entity.unique_together]
+    table = sa.Table(entity.name, metadata, *columns, *uniques, sqlite_autoincrement=True)
     for f in entity.fields:
         if f.unique_ci:  # empty values (users without e-mail) are not unique
             column = table.c[f.name]

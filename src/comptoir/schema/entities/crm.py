@@ -64,6 +64,8 @@ ACCOUNTS = Entity(
             default=0,
         ),
         Ref("ownergroup", "groups", "Owner group ID (null=PUBLIC)", on_delete=OnDelete.CASCADE),
+        Int("paymentterms", "Payment terms in days after the invoice date (null: the "
+            "company's)", minimum=0, maximum=60),
         Text("email", "E-mail address (webservice: email1)"),
         Text("phone", "Phone number (webservice: phone)"),
         Text(

@@ -7,13 +7,14 @@ is now the source of truth.
 from __future__ import annotations
 
 from comptoir.schema.entities import NO_YES, VISIBILITY
-from comptoir.schema.entity import ALL_OPS, Access, Entity, Ownership
+from comptoir.schema.entity import ALL_OPS, READ_OPS, Access, Entity, Ownership
 from comptoir.schema.fields import (
     NOW,
     Created,
     Creator,
     Enum,
     Id,
+    Managed,
     Modified,
     Number,
     OnDelete,
@@ -31,11 +32,17 @@ PAYMENTS = Entity(
     fields=(
         Id("Payment ID", wide=True),
         Ref("account", "accounts", "Account ID; is mutually exclusive to transaction"),
+        Number("allocated", "Amount allocated to invoices (POST /payments/{ID}/allocations)",
+               nullable=False, default=0, managed=Managed.SYSTEM),
         Number("amount", "Amount (monetary); must not be zero", nullable=False),
         Ref("assigneduser", "users", "Assigned user ID"),
         Enum("autoadvance", NO_YES, "Auto-advance to next transaction", nullable=False, default=0),
+        Ref("company", "companies", "Company the payment belongs to (null: the default "
+            "company)", on_delete=OnDelete.RESTRICT),
         Created(),
         Creator(),
+        Text("currency", "Currency code (ISO 4217; null: the company's)", max_length=3,
+             default=None, nullable=True),
         Timestamp(
             "date",
             (
@@ -46,8 +53,15 @@ PAYMENTS = Entity(
             default=NOW,
         ),
         Text("description", "Detailed general description"),
+        Enum("direction", {0: "INCOMING", 1: "OUTGOING"},
+             "Incoming (from a customer) or outgoing (to a supplier)", nullable=False,
+             default=0),
         Modified(),
         Ref("ledger", "ledgers", "Ledger ID"),
+        Enum("means", {0: "TRANSFER", 1: "CARD", 2: "CHEQUE", 3: "CASH", 4: "DIRECTDEBIT",
+                       5: "OTHER"},
+             "Means of payment (0=TRANSFER, 1=CARD, 2=CHEQUE, 3=CASH, 4=DIRECTDEBIT, "
+             "5=OTHER)", nullable=False, default=0),
         Ref("ownergroup", "groups", "Owner group ID (null=PUBLIC)", on_delete=OnDelete.CASCADE),
         Enum(
             "status",
@@ -189,6 +203,35 @@ DUNNING2TRANSACTIONS = Entity(
     parents=("dunning", "transaction"),
 )
 
+ALLOCATIONS = Entity(
+    name="allocations",
+    singular="allocation",
+    area="finance",
+    doc="Amounts of payments and credit notes allocated to invoices: one payment may settle "
+    "several invoices, one invoice be settled by several payments.  Made and undone through "
+    "POST /payments/{ID}/allocations and DELETE /payments/{ID}/allocations/{allocation} "
+    "(credit notes: /transactions/{ID}/allocations), which keep the balances.",
+    fields=(
+        Id("Allocation ID", wide=True),
+        Number("amount", "Amount allocated, in the invoice's currency", nullable=False),
+        Created(),
+        Creator(),
+        Ref("credit", "transactions", "The credit note allocated (instead of a payment)",
+            on_delete=OnDelete.RESTRICT),
+        Timestamp("date", "Date of the allocation as a Unix time stamp", nullable=False,
+                  default=NOW),
+        Ref("payment", "payments", "The payment allocated (instead of a credit note)",
+            on_delete=OnDelete.RESTRICT),
+        Ref("transaction", "transactions", "The invoice settled (dependency)",
+            on_delete=OnDelete.RESTRICT, nullable=False, dependency=True),
+    ),
+    read=Access(("billing", "procurement", "payments")),
+    write=Access(admin_only=True),
+    ops=READ_OPS,
+    parents=("transaction",),
+    rules=(MutuallyExclusive(("payment", "credit")),),
+)
+
 CURRENCIES = Entity(
     name="currencies",
     singular="currency",
@@ -219,5 +262,6 @@ ENTITIES: tuple[Entity, ...] = (
     LEDGERS,
     DUNNING,
     DUNNING2TRANSACTIONS,
+    ALLOCATIONS,
     CURRENCIES,
 )

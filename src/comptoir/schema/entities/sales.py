@@ -17,6 +17,7 @@ from comptoir.schema.fields import (
     Id,
     Int,
     Json,
+    Managed,
     Modified,
     Number,
     OnDelete,
@@ -42,6 +43,9 @@ TRANSACTIONS = Entity(
         ),
         Ref("account", "accounts", "Account ID; must be null for PRODUCTION"),
         Ref("assigneduser", "users", "Assigned user ID"),
+        Number("balance", "Amount still due: the grand total less the amount paid (issued "
+               "invoices and credit notes)", nullable=False, default=0,
+               managed=Managed.SYSTEM),
         Text("billingaddress", "Billing address (street and building/suite number)"),
         Text("billingcity", "Billing city or municipality"),
         Text("billingcountry", "Billing country code (ISO 3166-1 alpha-2)", max_length=2),
@@ -55,6 +59,10 @@ TRANSACTIONS = Entity(
             nullable=False,
             default=0,
         ),
+        Ref("company", "companies", "Company the document belongs to (null: the default "
+            "company)", on_delete=OnDelete.RESTRICT),
+        Number("companytotal", "Grand total in the company's currency (grand total divided "
+               "by the exchange rate), set at issue", managed=Managed.SYSTEM),
         Ref("contract", "contracts", "Contract ID"),
         Created(),
         Creator(),
@@ -78,6 +86,8 @@ TRANSACTIONS = Entity(
             "discountpercent",
             "Document discount in percent of the subtotal (webservice: hdnDiscountPercent)",
         ),
+        Text("draftnum", "The number or provisional reference the document had as a draft",
+             managed=Managed.SYSTEM),
         Timestamp("duedate", "Due date as a Unix time stamp"),
         Number(
             "exchangerate",
@@ -98,15 +108,26 @@ TRANSACTIONS = Entity(
             on_delete=OnDelete.CASCADE,
         ),
         Json("items", "JSON-encoded items (array)"),
+        Enum("invoicekind", {0: "STANDARD", 1: "ADVANCE", 2: "PROGRESS", 3: "FINAL",
+                             4: "CONSUMPTION"},
+             "Kind of invoice (0=STANDARD, 1=ADVANCE: a deposit, 2=PROGRESS: by percentage "
+             "of completion, 3=FINAL: deducts the advances, 4=CONSUMPTION: what was used)",
+             nullable=False, default=0),
+        Timestamp("issued", "Issue date and time as a Unix time stamp (null: a draft)",
+                  managed=Managed.SYSTEM),
         Modified(),
         Number("margin", "Total absolute margin", nullable=False, default=0),
         Number("netamount", "Total net amount", nullable=False, default=0),
+        Number("paidamount", "Amount settled by the payments and credit notes allocated to "
+               "this document", nullable=False, default=0, managed=Managed.SYSTEM),
         Ref("ownergroup", "groups", "Owner group ID (null=PUBLIC)", on_delete=OnDelete.CASCADE),
         Number(
             "pretaxtotal",
             "Total before taxes, computed from the line items, rounded to 8 places "
             "(webservice: pre_tax_total)",
         ),
+        Number("progress", "Cumulative percentage of completion invoiced (progress invoices)",
+               managed=Managed.SYSTEM),
         Int(
             "productionfactor",
             "Production factor; is required for PRODUCTION, otherwise must be null",
@@ -120,6 +141,7 @@ TRANSACTIONS = Entity(
             "transactions",
             "Sales order this document was made from (webservice: salesorder_id)",
         ),
+        Ref("source", "transactions", "The document this one was converted from"),
         Number("shippingamount", "Shipping and handling charge (webservice: hdnS_H_Amount)"),
         Text("shippingaddress", "Shipping address (street and building/suite number)"),
         Text("shippingcity", "Shipping city or municipality"),
@@ -179,7 +201,9 @@ TRANSACTIONS = Entity(
             nullable=False,
             default=0,
         ),
-        Text("transactionnum", "Transaction number", min_length=1, default=None, searchable=True),
+        Text("transactionnum", "Transaction number: the legal number once issued; a draft "
+             "keeps the client's number, or none", min_length=1, default=None,
+             nullable=True, searchable=True),
         Enum(
             "type",
             {
@@ -215,9 +239,9 @@ TRANSACTIONS = Entity(
         RequiredForValue("productionfactor", "type", (10, 11), "PRODUCTION", null_otherwise=True),
     ),
     get_params=("extdata", "tags"),
-    # an issued invoice (any status but DRAFT) is permanently locked: only its status, its
+    # an issued invoice or credit note (any status but DRAFT) is permanently locked: only its status, its
     # assignment and its order references may change; it cannot be deleted
-    lock=Lock(applies={"type": (3,)}, unlocked={"status": (0,)},
+    lock=Lock(applies={"type": (3, 4, 8, 9)}, unlocked={"status": (0,)},
               editable=("status", "assigneduser", "ownergroup", "salesorder", "purchaseorder")),
 )
 
@@ -429,9 +453,16 @@ LINEITEMS = Entity(
         Ref("item", "items", "Item ID: the product or service (webservice: productid)"),
         Number("listprice", "Unit price (webservice: listprice)", nullable=False, default=0),
         Modified(),
+        Number("netamount", "Line net amount: quantity times price less the discount, "
+               "rounded to the cent (set when the document's totals are computed)",
+               managed=Managed.SYSTEM),
+        Ref("pricelist", "pricelists", "Price list that gave the price (null: the price was "
+            "given, or is the item's)"),
         Number("quantity", "Quantity (webservice: quantity)", nullable=False, default=1),
         Int("sequence", "Position on the document, from 1 (webservice: sequence_no)",
             nullable=False, default=1, minimum=1),
+        Ref("sourceline", "lineitems", "The line of the source document this line was "
+            "converted from"),
         Number("tax1", "Percent of tax tax1 (webservice: tax1)"),
         Number("tax2", "Percent of tax tax2 (webservice: tax2)"),
         Number("tax3", "Percent of tax tax3 (webservice: tax3)"),
