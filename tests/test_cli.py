@@ -421,3 +421,30 @@ def test_bad_worker_settings_are_named(sqlite_url: str, capsys: pytest.CaptureFi
     monkeypatch.setenv(env, value)
     for command in ("worker", "serve"):
         assert message in fails(capsys, command, "--database", sqlite_url)
+
+
+def test_numbering_and_document_commands(server: Server, database_url: str, admin: httpx.Client,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    # given: a draft invoice of one line
+    capsys.readouterr()
+    account = admin.put("/accounts", json={"lastname": "CLI SARL", "currency": "EUR"}).json()
+    draft = admin.put("/transactions", json={"type": 3, "account": account["ID"],
+                                             "currency": "EUR"}).json()
+    admin.put("/lineitems", json={"transaction": draft["ID"], "quantity": 2, "listprice": 5,
+                                  "tax1": 20})
+    # when: the invoice format is changed, then the invoice issued
+    run_cli(database_url, "numbering", "set", "invoice", "--pattern", "CLI-{YYYY}-{SEQ:3}",
+            "--reset", "yearly")
+    assert "invoice: CLI-{YYYY}-{SEQ:3} (yearly), next CLI-" in capsys.readouterr().out
+    run_cli(database_url, "document", "issue", str(draft["ID"]))
+    # then
+    out = capsys.readouterr().out
+    assert re.fullmatch(rf"issued {draft['ID']} as CLI-\d{{4}}-\d{{3}} \(total 12.0\)\n", out)
+    run_cli(database_url, "numbering", "list")
+    assert re.search(r"^invoice\tCLI-\{YYYY\}-\{SEQ:3\}\tyearly\tnext CLI-",
+                     capsys.readouterr().out, re.M)
+    # and a bad pattern is one line on stderr
+    err = fails(capsys, "numbering", "set", "invoice", "--pattern", "X{Q}", "--database",
+                database_url)
+    assert err.startswith("comptoir: pattern: unknown placeholder {Q}")
+    run_cli(database_url, "numbering", "set", "invoice", "--pattern", "FA-{YYYY}-{SEQ:5}")

@@ -13,6 +13,7 @@
     comptoir webhook list | webhook enable|disable|rotate|delete ID
     comptoir worker [--database URL]     (delivers webhooks until SIGTERM/SIGINT)
     comptoir demo [--database URL]       (migrates and creates `admin` first, like serve)
+    comptoir numbering | document | payment ...   (the sales cycle: `cli_sales.py`)
 
 Errors are one line on stderr and exit status 1 (2 for a bad command line).
 """
@@ -29,6 +30,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+from comptoir import cli_sales
 from comptoir.config import Settings
 from comptoir.errors import ComptoirError, SchemaBehindError
 from comptoir.events import delivery, network
@@ -333,6 +335,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo_cmd = sub.add_parser("demo", parents=[common], help="load the demo data set")
     demo_cmd.set_defaults(func=cmd_demo)
+    cli_sales.add_parsers(sub, common)
     return parser
 
 

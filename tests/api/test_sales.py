@@ -5,6 +5,7 @@ nothing.  Real server, real database (SQLite, or PostgreSQL in CI)."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
 from typing import Any
@@ -247,3 +248,24 @@ def test_numbering_formats_are_set_by_administrators(admin: httpx.Client,
     check(nobody.post("/numberings/formats", json={"kind": "delivery", "pattern": "X{SEQ}"}),
           403)
     check(nobody.get("/numberings/formats"), 403)
+
+
+def test_fifty_concurrent_issues_get_fifty_consecutive_numbers(admin: httpx.Client,
+                                                               server: Any) -> None:
+    # given: 50 drafts of a kind numbered nowhere else in this suite (supplier credit notes)
+    supplier = account(admin, "Fournisseur SA", type=2)
+    drafts = [document(admin, supplier, [("1", "10", "20")], type_=9) for _ in range(50)]
+    token = admin.headers["authorization"]
+
+    async def issue_all() -> list[httpx.Response]:
+        async with httpx.AsyncClient(base_url=str(admin.base_url), timeout=60,
+                                     headers={"Authorization": token}) as client:
+            return list(await asyncio.gather(*(
+                client.post(f"/transactions/{draft}/issue", json={}) for draft in drafts)))
+
+    # when: all issued at once
+    answers = asyncio.run(issue_all())
+    # then: 50 distinct numbers with no gap
+    numbers = sorted(int(check(a, 200).json()["transactionnum"].rsplit("-", 1)[1])
+                     for a in answers)
+    assert numbers == list(range(numbers[0], numbers[0] + 50))

@@ -31,7 +31,16 @@ from comptoir.errors import (
     ComptoirError,
     TooLargeError,
 )
-from comptoir.services import apikeys, auth, documents, leads, modules, related, sessions
+from comptoir.services import (
+    apikeys,
+    auth,
+    documents,
+    leads,
+    modules,
+    related,
+    sales_modules,
+    sessions,
+)
 from comptoir.services.access import Caller
 from comptoir.storage.database import Database
 
@@ -172,6 +181,38 @@ async def convert_lead(call: Call) -> Any:
     return await leads.convert_lead(call.db, call.me, call.element())
 
 
+# --- the sales cycle (Comptoir extensions, docs/webservice.md) -------------------------------
+
+
+def _options(call: Call) -> dict[str, Any]:
+    """The optional `element` of an action (its options), `{}` when absent."""
+    return call.element() if call.params.get("element") else {}
+
+
+async def issue_document(call: Call) -> Any:
+    return await sales_modules.act(call.db, call.me, call.text("id", required=True), "issue",
+                             _options(call))
+
+
+async def convert_document(call: Call) -> Any:
+    return await sales_modules.act(call.db, call.me, call.text("id", required=True), "convert",
+                             _options(call))
+
+
+async def cancel_document(call: Call) -> Any:
+    return await sales_modules.act(call.db, call.me, call.text("id", required=True), "cancel",
+                             _options(call))
+
+
+async def allocate_payment(call: Call) -> Any:
+    return await sales_modules.allocate(call.db, call.me, call.text("id", required=True),
+                                  call.element())
+
+
+async def document_balance(call: Call) -> Any:
+    return await sales_modules.balance(call.db, call.me, call.text("id", required=True))
+
+
 # --- related records -----------------------------------------------------------------------
 
 
@@ -252,6 +293,11 @@ OPERATIONS: dict[str, Operation] = {
     "add_related": Operation(add_related, post=True),
     "delete_related": Operation(delete_related, post=True),
     "convertlead": Operation(convert_lead, post=True),
+    "issue_document": Operation(issue_document, post=True),
+    "convert_document": Operation(convert_document, post=True),
+    "cancel_document": Operation(cancel_document, post=True),
+    "allocate_payment": Operation(allocate_payment, post=True),
+    "document_balance": Operation(document_balance, post=False),
     "fileupload": Operation(file_upload, post=True, files=True),
     "files_retrieve": Operation(files_retrieve, post=False),
 }

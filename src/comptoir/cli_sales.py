@@ -1,0 +1,134 @@
+"""The sales commands of `comptoir`: parse, call the sales services, print.
+
+    comptoir numbering list [--company ID]
+    comptoir numbering set KIND [--pattern P] [--reset never|yearly|monthly] [--next N]
+                               [--company ID]
+    comptoir document issue ID [--date YYYY-MM-DD]
+    comptoir document convert ID --type TYPE [--line LINE[:QUANTITY] ...]
+    comptoir document cancel ID
+    comptoir payment allocate ID --invoice ID[:AMOUNT] ...
+
+They act as the first administrator (`--user NAME` for another user), with that user's
+rights, as a request of theirs would.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from comptoir.config import Settings
+from comptoir.errors import InvalidFieldError, NotFoundError
+from comptoir.services import auth, companies, sales, settlement
+from comptoir.services.access import Caller
+from comptoir.storage.database import Database, run_with_database
+
+
+def _as_user(settings: Settings, name: str | None,
+             work: Callable[[Database, Caller], Awaitable[Any]]) -> Any:
+    async def run(db: Database) -> Any:
+        user = await (auth.find_user(db, name) if name else auth.first_admin(db))
+        if user is None:
+            raise NotFoundError(f"no user {name}" if name else "no administrator")
+        async with db.read() as conn:
+            caller = await auth.load_caller(conn, user)
+        return await work(db, caller)
+
+    return run_with_database(settings.database_url, run)
+
+
+def _pair(text: str, option: str) -> dict[str, Any]:
+    """`ID` or `ID:VALUE` of --line / --invoice."""
+    head, _, tail = text.partition(":")
+    if not head.isdigit():
+        raise InvalidFieldError(option, f"{text!r} is not ID or ID:VALUE")
+    return {"id": int(head), "value": tail or None}
+
+
+def cmd_numbering(settings: Settings, args: argparse.Namespace) -> None:
+    if args.action == "list":
+        found = _as_user(settings, args.user, lambda db, caller: companies.list_numberings(
+            db, caller, args.company))
+        for entry in found:
+            print(f"{entry['kind']}\t{entry['pattern']}\t{entry['reset']}\t"
+                  f"next {entry['next']}\tlast {entry['lastnumber'] or '-'}")
+        return
+    entry = _as_user(settings, args.user, lambda db, caller: companies.set_numbering(
+        db, caller, args.kind, company=args.company, pattern=args.pattern, reset=args.reset,
+        nextvalue=args.next))
+    print(f"{entry['kind']}: {entry['pattern']} ({entry['reset']}), next {entry['next']}")
+
+
+def cmd_document(settings: Settings, args: argparse.Namespace) -> None:
+    if args.action == "issue":
+        options = {"date": args.date} if args.date else {}
+        record = _as_user(settings, args.user, lambda db, caller: sales.issue_document(
+            db, caller, args.id, options))
+        print(f"issued {record.data['ID']} as {record.data['transactionnum']} "
+              f"(total {record.data['grandtotal']})")
+    elif args.action == "convert":
+        body: dict[str, Any] = {"type": args.type}
+        if args.line:
+            lines = [_pair(text, "--line") for text in args.line]
+            body["lines"] = [{"line": p["id"], "quantity": p["value"]} for p in lines]
+        record = _as_user(settings, args.user, lambda db, caller: sales.convert_document(
+            db, caller, args.id, body))
+        print(f"made draft {record.data['ID']} ({record.data['draftnum']}) from {args.id}")
+    else:
+        record = _as_user(settings, args.user, lambda db, caller: sales.cancel_document(
+            db, caller, args.id, {}))
+        print(f"cancelled {record.data['ID']} ({record.data['transactionnum']})")
+
+
+def cmd_payment(settings: Settings, args: argparse.Namespace) -> None:
+    pairs = [_pair(text, "--invoice") for text in args.invoice]
+    body = {"allocations": [{"transaction": p["id"], "amount": p["value"]} for p in pairs]}
+    result = _as_user(settings, args.user, lambda db, caller: settlement.allocate_payment(
+        db, caller, args.id, body))
+    for made in result["allocations"]:
+        print(f"allocated {made['amount']} of payment {args.id} to {made['transaction']}")
+
+
+def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
+    """The sales commands, under the main parser's subcommands."""
+    user = argparse.ArgumentParser(add_help=False, parents=[common])
+    user.add_argument("--user", help="act as this user (default: the first administrator)")
+
+    numbering = sub.add_parser("numbering", help="numbering formats of documents")
+    numbering_sub = numbering.add_subparsers(dest="action", required=True)
+    nlist = numbering_sub.add_parser("list", parents=[user], help="list a company's formats")
+    nlist.add_argument("--company", type=int, help="company ID (default: the default one)")
+    nset = numbering_sub.add_parser("set", parents=[user], help="change a format")
+    nset.add_argument("kind", help="quote, order, delivery, invoice, credit, supplierorder, "
+                      "receipt, supplierinvoice, suppliercredit or payment")
+    nset.add_argument("--pattern", help="e.g. FA-{YYYY}-{SEQ:5}")
+    nset.add_argument("--reset", choices=("never", "yearly", "monthly"))
+    nset.add_argument("--next", type=int, help="the next sequence value")
+    nset.add_argument("--company", type=int, help="company ID (default: the default one)")
+    numbering.set_defaults(func=cmd_numbering)
+
+    document = sub.add_parser("document", help="issue, convert and cancel documents")
+    document_sub = document.add_subparsers(dest="action", required=True)
+    issue = document_sub.add_parser("issue", parents=[user], help="issue a draft")
+    issue.add_argument("id", type=int)
+    issue.add_argument("--date", help="issue date YYYY-MM-DD (default: today)")
+    convert = document_sub.add_parser("convert", parents=[user],
+                                      help="make a document from an issued one")
+    convert.add_argument("id", type=int)
+    convert.add_argument("--type", required=True, help="BILLING_ORDER, BILLING_INVOICE, ...")
+    convert.add_argument("--line", action="append",
+                         help="LINE[:QUANTITY] to convert (default: every line's rest)")
+    cancel = document_sub.add_parser("cancel", parents=[user],
+                                     help="cancel (an issued invoice: by a credit note)")
+    cancel.add_argument("id", type=int)
+    document.set_defaults(func=cmd_document)
+
+    payment = sub.add_parser("payment", help="allocate payments to invoices")
+    payment_sub = payment.add_subparsers(dest="action", required=True)
+    allocate = payment_sub.add_parser("allocate", parents=[user],
+                                      help="allocate a payment over invoices")
+    allocate.add_argument("id", type=int)
+    allocate.add_argument("--invoice", action="append", required=True,
+                          help="INVOICE[:AMOUNT] (default amount: as much as both allow)")
+    payment.set_defaults(func=cmd_payment)
