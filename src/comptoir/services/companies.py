@@ -45,6 +45,7 @@ async def set_numbering(db: Database, caller: Caller, kind: str, *, company: int
                         pattern: str | None = None, reset: str | None = None,
                         nextvalue: int | None = None) -> dict[str, Any]:
     """Change a kind's format (created if missing); administrators only."""
+    check_operation(NUMBERINGS, caller, write=True)
     if kind not in KIND_VALUES:
         raise InvalidFieldError("kind", f"must be one of {', '.join(KIND_VALUES)}")
     values: dict[str, Any] = {}
@@ -61,6 +62,10 @@ async def set_numbering(db: Database, caller: Caller, kind: str, *, company: int
         found = await company_of(conn, company)
         existing = await rows.select_rows_where(
             conn, NUMBERINGS, {"company": found["ID"], "kind": KIND_VALUES[kind]})
+        pattern_now = values.get("pattern", existing[0]["pattern"] if existing
+                                 else rules.KINDS[kind])
+        reset_now = values.get("reset", existing[0]["reset"] if existing else 1)
+        rules.check_reset(str(pattern_now), RESETS[int(reset_now or 0)])  # else they repeat
         if existing:
             await records.update_record(db, caller, "numberings", existing[0]["ID"], values)
         else:

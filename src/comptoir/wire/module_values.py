@@ -220,6 +220,9 @@ def parse_value(module: Module, f: WsField, value: Any) -> dict[str, Any]:
     """The canonical field values that a wire value of `f` writes (`""` and null clear
     the field)."""
     if f.type in TEXTUAL:
+        canonical = ENTITIES[module.entity].field(f.source)
+        if canonical is not None and canonical.nullable and value in (None, ""):
+            return {f.source: None}  # a draft's number: none until it is issued
         return {f.source: "" if value is None else _text(f, value)}
     if value is None or (isinstance(value, str) and not value.strip()):
         if f.type is WsType.OWNER:

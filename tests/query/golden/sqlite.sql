@@ -1,5 +1,5 @@
 -- everything
-SELECT accounts."ID" AS c0, accounts.assigneduser AS c1, accounts.contact AS c2, accounts.creationdate AS c3, accounts.creator AS c4, accounts.currency AS c5, accounts.customernum AS c6, accounts.description AS c7, accounts.excludetax AS c8, accounts.firstname AS c9, accounts.lastmodified AS c10, accounts.lastname AS c11, accounts.locked AS c12, accounts.ownergroup AS c13, accounts.email AS c14, accounts.phone AS c15, accounts.suppliernum AS c16, accounts.taxid AS c17, accounts.type AS c18, accounts.visibility AS c19, accounts.website AS c20 
+SELECT accounts."ID" AS c0, accounts.assigneduser AS c1, accounts.contact AS c2, accounts.creationdate AS c3, accounts.creator AS c4, accounts.currency AS c5, accounts.customernum AS c6, accounts.description AS c7, accounts.excludetax AS c8, accounts.firstname AS c9, accounts.lastmodified AS c10, accounts.lastname AS c11, accounts.locked AS c12, accounts.ownergroup AS c13, accounts.paymentterms AS c14, accounts.email AS c15, accounts.phone AS c16, accounts.suppliernum AS c17, accounts.taxid AS c18, accounts.type AS c19, accounts.visibility AS c20, accounts.website AS c21 
 FROM accounts ORDER BY accounts."ID" ASC
  LIMIT ? OFFSET ?;
 -- parameters: [('limit', 1000), ('offset', 0)]
