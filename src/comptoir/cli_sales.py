@@ -54,9 +54,10 @@ def cmd_numbering(settings: Settings, args: argparse.Namespace) -> None:
             print(f"{entry['kind']}\t{entry['pattern']}\t{entry['reset']}\t"
                   f"next {entry['next']}\tlast {entry['lastnumber'] or '-'}")
         return
+    given = {"kind": args.kind, "company": args.company, "pattern": args.pattern,
+             "reset": args.reset, "nextvalue": args.next}
     entry = _as_user(settings, args.user, lambda db, caller: companies.set_numbering(
-        db, caller, args.kind, company=args.company, pattern=args.pattern, reset=args.reset,
-        nextvalue=args.next))
+        db, caller, {k: v for k, v in given.items() if v is not None}))
     print(f"{entry['kind']}: {entry['pattern']} ({entry['reset']}), next {entry['next']}")
 
 

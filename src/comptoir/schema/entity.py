@@ -62,7 +62,8 @@ class Lock:
     """Records that are permanently locked once issued (an invoice): those matching
     `applies` whose `unlocked` fields have left their values.  A locked record cannot be
     deleted, and an update may change only the `editable` fields (and custom fields and
-    tags), through any front door."""
+    tags), through any front door.  Leaving the unlocked values is issuing: whichever door
+    does it, the record is checked, totalled and numbered then (`services/issuing.py`)."""
 
     applies: Mapping[str, tuple[Any, ...]]
     unlocked: Mapping[str, tuple[Any, ...]]

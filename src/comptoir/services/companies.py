@@ -7,15 +7,18 @@ one (`comptoir numbering list|set`, REST `/numberings`).  Taking a number is
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from comptoir.domain import numbering as rules
 from comptoir.errors import InvalidFieldError, NotFoundError
 from comptoir.services import records
 from comptoir.services.access import Caller, check_operation
-from comptoir.services.numbering import KIND_VALUES, NUMBERINGS, RESETS, company_of, counter_of
+from comptoir.services.checks import RESETS
+from comptoir.services.numbering import KIND_VALUES, NUMBERINGS, company_of, counter_of
 from comptoir.storage import rows
 from comptoir.storage.database import Database
+from comptoir.wire.values import to_storage
 
 
 async def list_numberings(db: Database, caller: Caller,
@@ -41,31 +44,35 @@ async def list_numberings(db: Database, caller: Caller,
     return listed
 
 
-async def set_numbering(db: Database, caller: Caller, kind: str, *, company: int | None = None,
-                        pattern: str | None = None, reset: str | None = None,
-                        nextvalue: int | None = None) -> dict[str, Any]:
-    """Change a kind's format (created if missing); administrators only."""
+#: what `set_numbering` takes, besides the kind and the company
+FORMAT_FIELDS = ("pattern", "reset", "nextvalue")
+
+
+async def set_numbering(db: Database, caller: Caller, body: Mapping[str, Any]) -> dict[str, Any]:
+    """Change the format of `kind` (created if missing) of `company` (default: the default
+    company): its `pattern`, `reset` (never, yearly, monthly) and `nextvalue`, checked as
+    any write of a numbering format is (the registry's fields, then `checks.py`)."""
     check_operation(NUMBERINGS, caller, write=True)
-    if kind not in KIND_VALUES:
+    for key in body:
+        if key not in ("kind", "company", *FORMAT_FIELDS):
+            raise InvalidFieldError(str(key)[:60], "unknown parameter; expected kind, "
+                                    f"company, {', '.join(FORMAT_FIELDS)}")
+    kind = body.get("kind")
+    if not isinstance(kind, str) or kind not in KIND_VALUES:
         raise InvalidFieldError("kind", f"must be one of {', '.join(KIND_VALUES)}")
-    values: dict[str, Any] = {}
-    if pattern is not None:
-        values["pattern"] = rules.check_pattern(pattern)
-    if reset is not None:
-        names = [r.value for r in RESETS]
-        if reset not in names:
+    values = {name: body[name] for name in FORMAT_FIELDS if body.get(name) is not None}
+    names = [reset.value for reset in RESETS]
+    if isinstance(values.get("reset"), str):
+        if values["reset"] not in names:
             raise InvalidFieldError("reset", f"must be one of {', '.join(names)}")
-        values["reset"] = names.index(reset)
-    if nextvalue is not None:
-        values["nextvalue"] = nextvalue
+        values["reset"] = names.index(values["reset"])
+    company = body.get("company")
+    if company is not None:
+        company = to_storage(NUMBERINGS.by_name["company"], company)
     async with db.write() as conn:
         found = await company_of(conn, company)
         existing = await rows.select_rows_where(
             conn, NUMBERINGS, {"company": found["ID"], "kind": KIND_VALUES[kind]})
-        pattern_now = values.get("pattern", existing[0]["pattern"] if existing
-                                 else rules.KINDS[kind])
-        reset_now = values.get("reset", existing[0]["reset"] if existing else 1)
-        rules.check_reset(str(pattern_now), RESETS[int(reset_now or 0)])  # else they repeat
         if existing:
             await records.update_record(db, caller, "numberings", existing[0]["ID"], values)
         else:

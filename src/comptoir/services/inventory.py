@@ -28,11 +28,10 @@ from comptoir.errors import (
     MissingFieldError,
     PermissionDeniedError,
 )
-from comptoir.events import outbox
 from comptoir.schema.module import Module
 from comptoir.schema.modules import MODULES
 from comptoir.schema.registry import ENTITIES
-from comptoir.services import records
+from comptoir.services import derived, records
 from comptoir.services.access import Caller
 from comptoir.storage import rows
 from comptoir.storage.database import Connection, Database
@@ -230,18 +229,15 @@ def _line_values(line: LineInput, sequence: int, transaction: int) -> dict[str, 
 
 async def _write_lines(conn: Connection, transaction: int, lines: list[LineInput],
                        actor: int) -> None:
-    """Replace the lines of a document; each line removed and added is an event."""
-    shown = [f.name for f in LINEITEMS.public_fields]
+    """Replace the lines of a document; each line removed and added is an event (and
+    each removed one is in the deletion log)."""
+    now = int(time.time())
     for old in await rows.select_rows_where(conn, LINEITEMS, {"transaction": transaction}):
-        await outbox.emit(conn, LINEITEMS, old["ID"], "deleted", actor=actor,
-                          record={name: old[name] for name in shown})
+        await derived.log_deleted(conn, LINEITEMS, old, actor=actor, when=now)
     await rows.delete_rows_where(conn, LINEITEMS, {"transaction": transaction})
     for sequence, line in enumerate(lines, 1):
-        values = _line_values(line, sequence, transaction)
-        values["creationdate"] = values["lastmodified"] = int(time.time())
-        line_id, _ = await rows.insert_row(conn, LINEITEMS, values)
-        await outbox.emit(conn, LINEITEMS, line_id, "created", actor=actor,
-                          record={name: values.get(name) for name in shown} | {"ID": line_id})
+        await derived.insert(conn, LINEITEMS, _line_values(line, sequence, transaction),
+                             actor=actor)
 
 
 def _stored_line(row: Mapping[str, Any]) -> LineInput:

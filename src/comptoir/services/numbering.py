@@ -15,20 +15,19 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from typing import Any
 
 from comptoir.domain import numbering as rules
 from comptoir.errors import ConflictError, InvalidFieldError
-from comptoir.events import outbox
 from comptoir.schema.entities.companies import NUMBERING_KINDS
 from comptoir.schema.registry import ENTITIES
+from comptoir.services import derived
+from comptoir.services.checks import RESETS
 from comptoir.storage import rows
 from comptoir.storage.database import Connection, Row
 
 COMPANIES, NUMBERINGS = ENTITIES["companies"], ENTITIES["numberings"]
 #: numberings.kind value of each kind name ("invoice" -> 3)
 KIND_VALUES = {label.lower(): value for value, label in NUMBERING_KINDS.items()}
-RESETS = (rules.Reset.NEVER, rules.Reset.YEARLY, rules.Reset.MONTHLY)
 
 
 def utc_day(timestamp: int) -> dt.date:
@@ -87,12 +86,7 @@ async def take_number(conn: Connection, company: int, kind: str, day: dt.date, *
     value, counter = rules.take(counter_of(row), RESETS[row["reset"]], day)
     number = rules.format_number(row["pattern"], value, day)
     when = int(dt.datetime.combine(day, dt.time(), dt.UTC).timestamp())
-    changes: dict[str, Any] = {"nextvalue": counter.next_value, "period": counter.period,
-                               "lastnumber": number, "lastdate": max(when, row["lastdate"] or 0),
-                               "lastmodified": int(time.time())}
-    await rows.update_row(conn, NUMBERINGS, row["ID"], row["_rev"], changes)
-    before = {f.name: row[f.name] for f in NUMBERINGS.public_fields}
-    after = {**before, **changes}
-    await outbox.emit(conn, NUMBERINGS, row["ID"], "updated", actor=actor, record=after,
-                      changes=outbox.changes_of(NUMBERINGS, before, after))
+    await derived.update(conn, NUMBERINGS, row, {
+        "nextvalue": counter.next_value, "period": counter.period, "lastnumber": number,
+        "lastdate": max(when, row["lastdate"] or 0)}, actor=actor)
     return number

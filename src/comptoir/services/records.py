@@ -9,7 +9,6 @@ visible (404); the caller may write it (creator, owner group: 403); the precondi
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -32,13 +31,13 @@ from comptoir.query import json_query
 from comptoir.schema.entity import Entity, Op, Ownership
 from comptoir.schema.fields import NOW, Field, Kind, Managed, OnDelete
 from comptoir.schema.registry import ENTITIES
-from comptoir.services import issuing
+from comptoir.services import checks, derived, issuing
 from comptoir.services.access import Caller, check_operation, visible
 from comptoir.services.writes import Write, parse_write
 from comptoir.storage import rows
 from comptoir.storage.database import Connection, Database, IntegrityError, Row
 from comptoir.storage.tables import REV
-from comptoir.wire.values import WIRE_CONVERTED, extdata_to_wire, in_range, to_wire
+from comptoir.wire.values import extdata_to_wire, in_range, render_record
 
 
 def _referrers(on_delete: OnDelete) -> dict[str, list[tuple[Entity, str]]]:
@@ -104,24 +103,6 @@ def etag_matches(header: str | None, etag: str) -> bool:
     return etag in tags
 
 
-@functools.cache
-def _layout(name: str) -> tuple[tuple[str, ...], tuple[Field, ...]]:
-    """The shown field names of an entity, and the fields whose stored form differs from
-    their REST form (arrays, bytes): rendering touches only those."""
-    entity = ENTITIES[name]
-    special = tuple(f for f in entity.public_fields if f.kind in WIRE_CONVERTED)
-    return tuple(f.name for f in entity.public_fields), special
-
-
-def render(entity: Entity, row: Row) -> dict[str, Any]:
-    """A stored row as the REST API shows it (no extdata, no tags)."""
-    names, special = _layout(entity.name)
-    data = {name: row[name] for name in names}
-    for f in special:
-        data[f.name] = to_wire(f, data[f.name])
-    return data
-
-
 async def _load(conn: Connection, entity: Entity, caller: Caller, record_id: int, *,
                 lock: bool = False) -> Row:
     """The record as `caller` sees it; `lock`: for a write of it (`rows.select_row`)."""
@@ -140,10 +121,16 @@ async def load(conn: Connection, entity: Entity, caller: Caller, record_id: int,
     return await _load(conn, entity, caller, record_id, lock=lock)
 
 
-def check_writer(entity: Entity, caller: Caller, row: Mapping[str, Any]) -> None:
-    """May `caller` change this record (creator rule, owner group)?"""
+async def load_writable(conn: Connection, entity: Entity, caller: Caller,
+                        record_id: int) -> Row:
+    """A record the caller may change (function permission, visibility, creator rule,
+    owner group), locked until the end of the transaction: what a service's action on it
+    loads first."""
+    check_operation(entity, caller, write=True)
+    row = await _load(conn, entity, caller, record_id, lock=True)
     _check_creator(entity, caller, row)
     _check_owner(entity, caller, row)
+    return row
 
 
 async def current(conn: Connection, entity: Entity, caller: Caller, record_id: int) -> Record:
@@ -174,7 +161,7 @@ async def expand(conn: Connection, fields: list[tuple[Field, str]],
 
 async def _decorate(conn: Connection, entity: Entity, row: Row, *, extdata: bool, tags: bool,
                     expanded: tuple[str, ...]) -> Record:
-    data = render(entity, row)
+    data = render_record(entity, row)
     await expand(conn, [(entity.by_name[name], name) for name in expanded], [data])
     if extdata and entity.extdata:
         data["extdata"] = await rows.read_extdata(conn, entity, row["ID"])
@@ -207,10 +194,12 @@ async def head_record(db: Database, caller: Caller, name: str, record_id: int) -
 
 
 def _check_rules(entity: Entity, record: Mapping[str, Any]) -> None:
+    """The registry's rules, then the business checks of the entity (`checks.py`)."""
     for rule in entity.rules:
         violation = rule.check(record)
         if violation is not None:
             raise InvalidFieldError(*violation)
+    checks.check_record(entity, record)
 
 
 def _check_owner(entity: Entity, caller: Caller, record: Mapping[str, Any]) -> None:
@@ -342,7 +331,7 @@ async def create_record(db: Database, caller: Caller, name: str,
 
 def _created(entity: Entity, record: Mapping[str, Any], rev: int, write: Write) -> Record:
     """The record just created, from what was written (no read back)."""
-    data = render(entity, {f.name: record.get(f.name) for f in entity.public_fields})
+    data = render_record(entity, {f.name: record.get(f.name) for f in entity.public_fields})
     if entity.extdata:
         data["extdata"] = {name: extdata_to_wire(*value)
                            for name, value in sorted(write.extdata.items()) if value is not None}
@@ -382,7 +371,7 @@ async def update_record(db: Database, caller: Caller, name: str, record_id: int,
         await _apply(conn, entity, write, record_id)
         if after is not None:
             await after(conn, record_id)
-        before = render(entity, row)
+        before = render_record(entity, row)
         issued = (entity.lock is not None and not entity.lock.locks(row)
                   and entity.lock.locks(merged))
         if issued:  # an invoice leaving DRAFT is issued: numbered and totalled
@@ -392,7 +381,7 @@ async def update_record(db: Database, caller: Caller, name: str, record_id: int,
         row = await _load(conn, entity, caller, record_id)
         updated = await _decorate(conn, entity, row, extdata=entity.extdata, tags=entity.tags,
                                   expanded=())
-        changed = outbox.changes_of(entity, before, render(entity, row))
+        changed = outbox.changes_of(entity, before, render_record(entity, row))
         if changed or write.extdata or write.tags is not None or write.add_tags \
                 or write.remove_tags or after is not None:
             await outbox.emit(conn, entity, record_id, "updated", actor=caller.user,
@@ -420,11 +409,7 @@ async def delete_record(db: Database, caller: Caller, name: str, record_id: int,
         doomed = [found for level in reversed(levels) for found in level]
         await _clear_references(conn, doomed, now, caller.user)
         for target, gone in doomed:  # the deepest level first, the record itself last
-            data = render(target, gone)
-            await rows.log_deletion(conn, target, gone["ID"], now, caller.user,
-                                    orjson.dumps(data).decode())
-            await outbox.emit(conn, target, gone["ID"], "deleted", actor=caller.user,
-                              record=data)
+            await derived.log_deleted(conn, target, gone, actor=caller.user, when=now)
         try:
             deleted = await rows.delete_row(conn, entity, record_id, row[REV])
         except IntegrityError:
@@ -481,5 +466,5 @@ async def _clear_references(conn: Connection, doomed: list[tuple[Entity, Row]], 
                                       {field: None, **stamp})
             for other in referring:
                 await outbox.emit(conn, referrer, other["ID"], "updated", actor=actor,
-                                  record={**render(referrer, other), field: None, **stamp},
+                                  record={**render_record(referrer, other), field: None, **stamp},
                                   changes={field: {"before": other[field], "after": None}})

@@ -14,7 +14,6 @@ that may still be taken and the statuses they give the source: `docs/sales.md`.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -22,18 +21,18 @@ from typing import Any
 from comptoir.domain import invoicing
 from comptoir.errors import ConflictError, InvalidFieldError
 from comptoir.events import outbox
-from comptoir.schema.fields import Managed
 from comptoir.schema.registry import ENTITIES
-from comptoir.services import issuing, records
-from comptoir.services.access import Caller, check_operation
+from comptoir.services import derived, issuing, records, settlement
+from comptoir.services.access import Caller
 from comptoir.services.issuing import CANCELLED, DRAFT, decimal, stored
 from comptoir.storage import rows
 from comptoir.storage.database import Connection, Database, Row
-from comptoir.storage.tables import REV
 from comptoir.wire.module_values import parse_decimal
+from comptoir.wire.values import render_record
 
 TRANSACTIONS, LINEITEMS = ENTITIES["transactions"], ENTITIES["lineitems"]
 TYPES = dict(TRANSACTIONS.by_name["type"].choices)
+TYPE_VALUES: dict[str, int] = {label: value for value, label in TYPES.items()}
 STATUSES = {label: value for value, label in TRANSACTIONS.by_name["status"].choices.items()}
 #: source type -> the types it converts into (quote -> order, invoice; order -> delivery,
 #: invoice; invoice -> credit note; the same on the supplier side)
@@ -56,30 +55,7 @@ LINE_COPIED = ("item", "listprice", "discountpercent", "tax1", "tax2", "tax3", "
 
 async def load_document(conn: Connection, caller: Caller, record_id: int) -> Row:
     """A document the caller may change, locked for this transaction."""
-    check_operation(TRANSACTIONS, caller, write=True)
-    row = await records.load(conn, TRANSACTIONS, caller, record_id, lock=True)
-    records.check_writer(TRANSACTIONS, caller, row)
-    return row
-
-
-async def update_fields(conn: Connection, entity_name: str, row: Row, changes: Mapping[str, Any],
-                        actor: int | None) -> Row:
-    """Write server-computed `changes` to a record already loaded and locked (the status of
-    a converted quote, the balance of a paid invoice): a new revision, lastmodified and its
-    `updated` event; an issued invoice's lock does not apply (these are not the client's
-    edits).  Returns the record as it is now."""
-    entity = ENTITIES[entity_name]
-    values = dict(changes)
-    modified = entity.managed(Managed.MODIFIED)
-    if modified is not None:
-        values[modified.name] = int(time.time())
-    await rows.update_row(conn, entity, row["ID"], row[REV], values)
-    before = records.render(entity, row)
-    after_row = {**row, **values, REV: row[REV] + 1}
-    after = records.render(entity, after_row)
-    await outbox.emit(conn, entity, row["ID"], "updated", actor=actor, record=after,
-                      changes=outbox.changes_of(entity, before, after))
-    return after_row
+    return await records.load_writable(conn, TRANSACTIONS, caller, record_id)
 
 
 # --- issue ---------------------------------------------------------------------------------
@@ -95,10 +71,10 @@ async def issue_document(db: Database, caller: Caller, record_id: int,
         if row["status"] != DRAFT:
             raise ConflictError(f"transaction {record_id} is not a draft: it was issued as "
                                 f"{row['transactionnum']}", code="already_issued")
-        changes = await issuing.issue_in(conn, row, actor=caller.user, date=body.get("date"))
-        after = await update_fields(conn, "transactions", row, changes, caller.user)
+        issued = await issuing.issue_in(conn, row, actor=caller.user, date=body.get("date"))
+        after = await derived.update(conn, TRANSACTIONS, row, issued, actor=caller.user)
         await outbox.emit(conn, TRANSACTIONS, record_id, "issued", actor=caller.user,
-                          record=records.render(TRANSACTIONS, after))
+                          record=render_record(TRANSACTIONS, after))
         return await records.current(conn, TRANSACTIONS, caller, record_id)
 
 
@@ -164,8 +140,8 @@ def _source_status(source: Row, progress: Mapping[int, invoicing.Progress]) -> i
 
 
 def _target_type(value: Any) -> int:
-    if isinstance(value, str) and value.strip().upper() in {v: k for k, v in TYPES.items()}:
-        return int({v: k for k, v in TYPES.items()}[value.strip().upper()])
+    if isinstance(value, str) and value.strip().upper() in TYPE_VALUES:
+        return TYPE_VALUES[value.strip().upper()]
     if isinstance(value, int) and not isinstance(value, bool) and value in TYPES:
         return value
     raise InvalidFieldError("type", "must be a document type (BILLING_ORDER, "
@@ -192,9 +168,10 @@ def _wanted(body: Mapping[str, Any], lines: Sequence[Row],
     chosen = []
     for n, entry in enumerate(asked, 1):
         where = f"lines[{n}]"
-        if not isinstance(entry, dict) or entry.get("line") not in by_id:
+        line_id = entry.get("line") if isinstance(entry, dict) else None
+        if isinstance(line_id, bool) or not isinstance(line_id, int) or line_id not in by_id:
             raise InvalidFieldError(f"{where}.line", "must be the ID of a line of the document")
-        line = by_id[entry["line"]]
+        line = by_id[line_id]
         p = progress[line["ID"]]
         done = p.ordered - left(line)
         quantity = (left(line) if entry.get("quantity") is None
@@ -233,16 +210,18 @@ async def convert_document(db: Database, caller: Caller, record_id: int,
         values.update(issuing.total_fields(values, issuing.totals_of(values, new_lines)))
 
         async def write_lines(conn: Connection, document: int) -> None:
-            await _insert_lines(conn, document, new_lines, caller.user)
+            for sequence, line in enumerate(new_lines, 1):
+                await derived.insert(conn, LINEITEMS, {
+                    **line, "transaction": document, "sequence": sequence}, actor=caller.user)
 
         made = await records.create_record(db, caller, "transactions", values,
                                            after=write_lines)
         status = _source_status(source, await progress_of(conn, lines))
-        if status is not None and status != source["status"]:
-            source = await update_fields(conn, "transactions", source, {"status": status},
-                                         caller.user)
+        if status is not None:
+            source = await derived.update(conn, TRANSACTIONS, source, {"status": status},
+                                          actor=caller.user)
         await outbox.emit(conn, TRANSACTIONS, record_id, "converted", actor=caller.user,
-                          record=records.render(TRANSACTIONS, source),
+                          record=render_record(TRANSACTIONS, source),
                           changes={"document": {"before": None, "after": made.data["ID"]}})
         return await records.current(conn, TRANSACTIONS, caller, made.data["ID"])
 
@@ -262,18 +241,6 @@ def _header(source: Row, target: int, whole: bool) -> dict[str, Any]:
     return values
 
 
-async def _insert_lines(conn: Connection, document: int, lines: Sequence[Mapping[str, Any]],
-                        actor: int | None) -> None:
-    now = int(time.time())
-    for sequence, line in enumerate(lines, 1):
-        values = {**line, "transaction": document, "sequence": sequence,
-                  "creationdate": now, "lastmodified": now}
-        line_id, _ = await rows.insert_row(conn, LINEITEMS, values)
-        await outbox.emit(conn, LINEITEMS, line_id, "created", actor=actor,
-                          record={f.name: values.get(f.name) for f in LINEITEMS.public_fields}
-                          | {"ID": line_id})
-
-
 # --- cancel --------------------------------------------------------------------------------
 
 
@@ -284,8 +251,6 @@ async def cancel_document(db: Database, caller: Caller, record_id: int,
     of everything not yet credited, issued at once and allocated to the invoice's balance
     (`body`: the credit note's `date`); the invoice is then CANCELLED."""
     _only(body, ("date",))
-    from comptoir.services import settlement  # settlement converts back to us
-
     async with db.write() as conn:
         row = await load_document(conn, caller, record_id)
         if row["status"] == CANCELLED:
@@ -310,10 +275,10 @@ async def cancel_document(db: Database, caller: Caller, record_id: int,
                 raise ConflictError(f"transaction {record_id} has documents made from it: "
                                     "cancel them first", code="has_documents")
         current = await records.load(conn, TRANSACTIONS, caller, record_id, lock=True)
-        after = await update_fields(conn, "transactions", current, {"status": CANCELLED},
-                                    caller.user)
+        after = await derived.update(conn, TRANSACTIONS, current, {"status": CANCELLED},
+                                     actor=caller.user)
         await outbox.emit(conn, TRANSACTIONS, record_id, "cancelled", actor=caller.user,
-                          record=records.render(TRANSACTIONS, after))
+                          record=render_record(TRANSACTIONS, after))
         return await records.current(conn, TRANSACTIONS, caller, record_id)
 
 

@@ -4,7 +4,7 @@ balances they leave, and an account's balance.
     await allocate_payment(db, caller, 7, {"allocations": [
         {"transaction": 12, "amount": "100.00"}, {"transaction": 13}]})
     await allocate_credit(db, caller, 15, {"transaction": 12, "amount": "20"})
-    await deallocate(db, caller, 7, allocation_id)
+    await deallocate(db, caller, allocation_id, payment=7)
 
 An allocation never takes more than what is left on the payment (or credit note), nor
 more than the invoice's balance (`domain/settlement.py`); an amount left out takes as much
@@ -16,30 +16,30 @@ note).  Money left on a payment is the account's credit, allocated later.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-import orjson
-
 from comptoir.domain import money
 from comptoir.domain import settlement as rules
 from comptoir.errors import ConflictError, InvalidFieldError, NotFoundError
 from comptoir.events import outbox
 from comptoir.schema.registry import ENTITIES
-from comptoir.services import records
+from comptoir.services import derived, records
 from comptoir.services.access import Caller, check_operation
 from comptoir.services.issuing import BOOKED, CANCELLED, DRAFT, decimal, stored
-from comptoir.services.sales import update_fields
 from comptoir.storage import rows
 from comptoir.storage.database import Connection, Database, Row
 from comptoir.wire.module_values import parse_decimal
+from comptoir.wire.values import render_record, to_storage
 
 PAYMENTS, TRANSACTIONS = ENTITIES["payments"], ENTITIES["transactions"]
 ALLOCATIONS, ACCOUNTS = ENTITIES["allocations"], ENTITIES["accounts"]
 PARTLYPAID, PAID = 17, 20
+CANCELLED_PAYMENT = 2
 #: payment direction -> the invoices it settles (incoming: customer invoices)
 SETTLES = {0: 3, 1: 8}
 #: credit note type -> the invoices it settles
@@ -53,20 +53,20 @@ def _paid_status(invoice: Row, paid: Decimal) -> int:
     return PARTLYPAID if paid > 0 else BOOKED
 
 
-def parse_id(field: str, value: Any) -> int:
-    """A record ID given in a body (a number or its digits)."""
-    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
-        value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**31:
-        raise InvalidFieldError(field, "must be the ID of an invoice")
-    return value
+def _given(field: str, name: str, value: Any) -> Any:
+    """`value` of the allocation field `name`, coerced by the registry's field (`amount` as
+    an exact Decimal), the error naming `field`."""
+    if name == "amount":
+        return parse_decimal(field, value)
+    return to_storage(dataclasses.replace(ALLOCATIONS.by_name[name], name=field,
+                                          nullable=False), value)
 
 
-async def _invoice(conn: Connection, caller: Caller, record_id: Any, expected: int,
+async def _invoice(conn: Connection, caller: Caller, value: Any, expected: int,
                    field: str) -> Row:
-    invoice_id = parse_id(field, record_id)
+    invoice_id = _given(field, "transaction", value)
     try:
-        invoice = await records.load(conn, TRANSACTIONS, caller, invoice_id, lock=True)
+        invoice = await records.load_writable(conn, TRANSACTIONS, caller, invoice_id)
     except NotFoundError:
         raise InvalidFieldError(field, f"transaction {invoice_id} does not exist") from None
     if invoice["type"] != expected:
@@ -80,35 +80,19 @@ async def _invoice(conn: Connection, caller: Caller, record_id: Any, expected: i
     return invoice
 
 
-def _entries(body: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+def _entries(body: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+    """The allocations asked for, each with the name of its place in the body."""
     for key in body:
         if key not in ("allocations", "transaction", "amount"):
             raise InvalidFieldError(str(key)[:60], "unknown parameter; expected allocations, "
                                     "or transaction and amount")
-    raw = body.get("allocations", [body])
+    if "allocations" not in body:
+        return [("", body)]
+    raw = body["allocations"]
     if not isinstance(raw, list) or not raw or not all(isinstance(e, dict) for e in raw):
         raise InvalidFieldError("allocations", "must be a non-empty list of "
                                 "{transaction, amount}")
-    return raw
-
-
-async def _settle(conn: Connection, caller: Caller, invoice: Row, amount: Decimal, *,
-                  payment: int | None, credit: int | None) -> dict[str, Any]:
-    """Write one allocation and the invoice's new paid amount, balance and status."""
-    now = int(time.time())
-    values = {"amount": stored(amount), "payment": payment, "credit": credit,
-              "transaction": invoice["ID"], "date": now, "creationdate": now,
-              "creator": caller.user}
-    allocation_id, _ = await rows.insert_row(conn, ALLOCATIONS, values)
-    record = {f.name: values.get(f.name) for f in ALLOCATIONS.public_fields} | {
-        "ID": allocation_id}
-    await outbox.emit(conn, ALLOCATIONS, allocation_id, "created", actor=caller.user,
-                      record=record)
-    paid = decimal(invoice["paidamount"]) + amount
-    await update_fields(conn, "transactions", invoice, {
-        "paidamount": stored(paid), "balance": stored(decimal(invoice["grandtotal"]) - paid),
-        "status": _paid_status(invoice, paid)}, caller.user)
-    return record
+    return [(f"allocations[{n}].", entry) for n, entry in enumerate(raw, 1)]
 
 
 def _check_same(field: str, source: Row, invoice: Row, currency: str | None) -> None:
@@ -120,41 +104,9 @@ def _check_same(field: str, source: Row, invoice: Row, currency: str | None) -> 
                             f"{invoice['currency']}, not {currency}", code="other_currency")
 
 
-async def allocate_payment(db: Database, caller: Caller, payment_id: int,
-                           body: Mapping[str, Any]) -> dict[str, Any]:
-    """Allocate a payment over invoices; returns the payment and the allocations made."""
-    entries = _entries(body)
-    check_operation(PAYMENTS, caller, write=True)
-    async with db.write() as conn:
-        payment = await records.load(conn, PAYMENTS, caller, payment_id, lock=True)
-        records.check_writer(PAYMENTS, caller, payment)
-        if payment["status"] == 2:
-            raise ConflictError(f"payment {payment_id} is cancelled", code="cancelled")
-        left = abs(decimal(payment["amount"])) - decimal(payment["allocated"])
-        made = []
-        for n, entry in enumerate(entries, 1):
-            field = f"allocations[{n}].transaction" if "allocations" in body else "transaction"
-            invoice = await _invoice(conn, caller, entry.get("transaction"),
-                                     SETTLES[payment["direction"]], field)
-            if payment["transaction"] is not None and payment["transaction"] != invoice["ID"]:
-                raise ConflictError(f"{field}: payment {payment_id} is booked to transaction "
-                                    f"{payment['transaction']}", code="other_transaction")
-            _check_same(field, payment, invoice, payment["currency"])
-            amount = _amount(entry, body, n, left, decimal(invoice["balance"]))
-            made.append(await _settle(conn, caller, invoice, amount, payment=payment_id,
-                                      credit=None))
-            left -= amount
-        payment = await update_fields(conn, "payments", payment, {
-            "allocated": stored(abs(decimal(payment["amount"])) - left)}, caller.user)
-        await outbox.emit(conn, PAYMENTS, payment_id, "allocated", actor=caller.user,
-                          record=records.render(PAYMENTS, payment),
-                          changes={"allocations": {"before": None, "after": made}})
-        return {"payment": records.render(PAYMENTS, payment), "allocations": made}
-
-
-def _amount(entry: Mapping[str, Any], body: Mapping[str, Any], n: int, left: Decimal,
-            balance: Decimal) -> Decimal:
-    field = f"allocations[{n}].amount" if "allocations" in body else "amount"
+def _amount(field: str, entry: Mapping[str, Any], left: Decimal, balance: Decimal) -> Decimal:
+    """The amount of an allocation: as given, within what is left on both sides, or, left
+    out, as much as both allow."""
     if entry.get("amount") is None:
         wanted = min(left, balance)
         if wanted <= 0:
@@ -162,83 +114,112 @@ def _amount(entry: Mapping[str, Any], body: Mapping[str, Any], n: int, left: Dec
                                 f"{balance} due)", code="nothing_left")
         return wanted
     try:
-        return rules.check_allocation(parse_decimal(field, entry["amount"]), unallocated=left,
-                                      balance=balance)
+        return rules.check_allocation(_given(field, "amount", entry["amount"]),
+                                      unallocated=left, balance=balance)
     except InvalidFieldError as exc:
         raise InvalidFieldError(field, exc.details["problem"]) from None
+
+
+async def _allocate(conn: Connection, caller: Caller, source: Row, left: Decimal,
+                    body: Mapping[str, Any], *, settles: int, payment: int | None = None,
+                    credit: int | None = None) -> tuple[list[dict[str, Any]], Decimal]:
+    """The allocations of `body` from a payment or credit note with `left` to allocate:
+    each checked, written, and the invoice's paid amount, balance and status updated.
+    Returns them and what is left."""
+    made = []
+    for where, entry in _entries(body):
+        field = where + "transaction"
+        invoice = await _invoice(conn, caller, entry.get("transaction"), settles, field)
+        if payment is not None and source["transaction"] not in (None, invoice["ID"]):
+            raise ConflictError(f"{field}: payment {payment} is booked to transaction "
+                                f"{source['transaction']}", code="other_transaction")
+        _check_same(field, source, invoice, source["currency"])
+        amount = _amount(where + "amount", entry, left, decimal(invoice["balance"]))
+        made.append(await derived.insert(conn, ALLOCATIONS, {
+            "amount": stored(amount), "payment": payment, "credit": credit,
+            "transaction": invoice["ID"], "date": int(time.time()), "creator": caller.user},
+            actor=caller.user))
+        paid = decimal(invoice["paidamount"]) + amount
+        await derived.update(conn, TRANSACTIONS, invoice, {
+            "paidamount": stored(paid), "balance": stored(decimal(invoice["grandtotal"]) - paid),
+            "status": _paid_status(invoice, paid)}, actor=caller.user)
+        left -= amount
+    return made, left
+
+
+async def allocate_payment(db: Database, caller: Caller, payment_id: int,
+                           body: Mapping[str, Any]) -> dict[str, Any]:
+    """Allocate a payment over invoices; returns the payment and the allocations made."""
+    async with db.write() as conn:
+        payment = await records.load_writable(conn, PAYMENTS, caller, payment_id)
+        if payment["status"] == CANCELLED_PAYMENT:
+            raise ConflictError(f"payment {payment_id} is cancelled", code="cancelled")
+        total = abs(decimal(payment["amount"]))
+        made, left = await _allocate(conn, caller, payment, total - decimal(payment["allocated"]),
+                                     body, settles=SETTLES[payment["direction"]],
+                                     payment=payment_id)
+        payment = await derived.update(conn, PAYMENTS, payment,
+                                       {"allocated": stored(total - left)}, actor=caller.user)
+        await outbox.emit(conn, PAYMENTS, payment_id, "allocated", actor=caller.user,
+                          record=render_record(PAYMENTS, payment),
+                          changes={"allocations": {"before": None, "after": made}})
+        return {"payment": render_record(PAYMENTS, payment), "allocations": made}
 
 
 async def allocate_credit(db: Database, caller: Caller, credit_id: int,
                           body: Mapping[str, Any]) -> dict[str, Any]:
     """Allocate an issued credit note against invoices of the same account."""
-    entries = _entries(body)
-    check_operation(TRANSACTIONS, caller, write=True)
     async with db.write() as conn:
-        credit = await records.load(conn, TRANSACTIONS, caller, credit_id, lock=True)
-        records.check_writer(TRANSACTIONS, caller, credit)
+        credit = await records.load_writable(conn, TRANSACTIONS, caller, credit_id)
         if credit["type"] not in CREDIT_SETTLES or credit["status"] in (DRAFT, CANCELLED):
             raise ConflictError(f"transaction {credit_id} is not an issued credit note",
                                 code="not_a_credit")
-        left = decimal(credit["grandtotal"]) - decimal(credit["paidamount"])
-        made = []
-        for n, entry in enumerate(entries, 1):
-            field = f"allocations[{n}].transaction" if "allocations" in body else "transaction"
-            invoice = await _invoice(conn, caller, entry.get("transaction"),
-                                     CREDIT_SETTLES[credit["type"]], field)
-            _check_same(field, credit, invoice, credit["currency"])
-            amount = _amount(entry, body, n, left, decimal(invoice["balance"]))
-            made.append(await _settle(conn, caller, invoice, amount, payment=None,
-                                      credit=credit_id))
-            left -= amount
-        used = decimal(credit["grandtotal"]) - left
-        credit = await update_fields(conn, "transactions", credit, {
-            "paidamount": stored(used), "balance": stored(left)}, caller.user)
+        total = decimal(credit["grandtotal"])
+        made, left = await _allocate(conn, caller, credit, total - decimal(credit["paidamount"]),
+                                     body, settles=CREDIT_SETTLES[credit["type"]],
+                                     credit=credit_id)
+        credit = await derived.update(conn, TRANSACTIONS, credit, {
+            "paidamount": stored(total - left), "balance": stored(left)}, actor=caller.user)
         await outbox.emit(conn, TRANSACTIONS, credit_id, "allocated", actor=caller.user,
-                          record=records.render(TRANSACTIONS, credit),
+                          record=render_record(TRANSACTIONS, credit),
                           changes={"allocations": {"before": None, "after": made}})
-        return {"credit": records.render(TRANSACTIONS, credit), "allocations": made}
+        return {"credit": render_record(TRANSACTIONS, credit), "allocations": made}
 
 
-async def deallocate(db: Database, caller: Caller, allocation_id: int) -> None:
-    """Undo an allocation: the payment (or credit note) gets its money back and the
-    invoice its balance."""
-    check_operation(PAYMENTS, caller, write=True)
+async def deallocate(db: Database, caller: Caller, allocation_id: int, *,
+                     payment: int | None = None) -> None:
+    """Undo an allocation (of `payment`, when given): the payment (or credit note) gets its
+    money back and the invoice its balance."""
     async with db.write() as conn:
         allocation = await rows.select_row(conn, ALLOCATIONS, allocation_id, for_update=True)
-        if allocation is None:
-            raise NotFoundError(f"allocation {allocation_id} not found")
-        invoice = await records.load(conn, TRANSACTIONS, caller, allocation["transaction"],
-                                     lock=True)
+        if allocation is None or (payment is not None and allocation["payment"] != payment):
+            raise NotFoundError(f"allocation {allocation_id} not found" + (
+                f" on payment {payment}" if payment is not None else ""))
+        invoice = await records.load_writable(conn, TRANSACTIONS, caller,
+                                              allocation["transaction"])
         amount = decimal(allocation["amount"])
         if allocation["payment"] is not None:
-            source = await records.load(conn, PAYMENTS, caller, allocation["payment"],
-                                        lock=True)
-            records.check_writer(PAYMENTS, caller, source)
-            source = await update_fields(conn, "payments", source, {
-                "allocated": stored(decimal(source["allocated"]) - amount)}, caller.user)
-            name, source_id = "payments", source["ID"]
+            entity = PAYMENTS
+            source = await records.load_writable(conn, PAYMENTS, caller, allocation["payment"])
+            source = await derived.update(conn, PAYMENTS, source, {
+                "allocated": stored(decimal(source["allocated"]) - amount)}, actor=caller.user)
         else:
-            source = await records.load(conn, TRANSACTIONS, caller, allocation["credit"],
-                                        lock=True)
+            entity = TRANSACTIONS
+            source = await records.load_writable(conn, TRANSACTIONS, caller,
+                                                 allocation["credit"])
             used = decimal(source["paidamount"]) - amount
-            source = await update_fields(conn, "transactions", source, {
+            source = await derived.update(conn, TRANSACTIONS, source, {
                 "paidamount": stored(used),
-                "balance": stored(decimal(source["grandtotal"]) - used)}, caller.user)
-            name, source_id = "transactions", source["ID"]
+                "balance": stored(decimal(source["grandtotal"]) - used)}, actor=caller.user)
         paid = decimal(invoice["paidamount"]) - amount
         status = invoice["status"] if invoice["status"] == CANCELLED else _paid_status(
             invoice, paid)
-        await update_fields(conn, "transactions", invoice, {
+        await derived.update(conn, TRANSACTIONS, invoice, {
             "paidamount": stored(paid), "balance": stored(decimal(invoice["grandtotal"]) - paid),
-            "status": status}, caller.user)
-        await rows.delete_row(conn, ALLOCATIONS, allocation_id, None)
-        record = records.render(ALLOCATIONS, allocation)
-        await rows.log_deletion(conn, ALLOCATIONS, allocation_id, int(time.time()),
-                                caller.user, orjson.dumps(record).decode())
-        await outbox.emit(conn, ALLOCATIONS, allocation_id, "deleted", actor=caller.user,
-                          record=record)
-        await outbox.emit(conn, ENTITIES[name], source_id, "deallocated", actor=caller.user,
-                          record=records.render(ENTITIES[name], source),
+            "status": status}, actor=caller.user)
+        record = await derived.delete(conn, ALLOCATIONS, allocation, actor=caller.user)
+        await outbox.emit(conn, entity, source["ID"], "deallocated", actor=caller.user,
+                          record=render_record(entity, source),
                           changes={"allocation": {"before": record, "after": None}})
 
 
@@ -265,7 +246,7 @@ async def document_balance(db: Database, caller: Caller, record_id: int) -> dict
     return {"ID": record_id, "transactionnum": row["transactionnum"], "currency": row["currency"],
             "total": _text(total), "paid": _text(paid), "balance": _text(total - paid),
             "state": state.value, "duedate": row["duedate"],
-            "allocations": [records.render(ALLOCATIONS, a) for a in allocations]}
+            "allocations": [render_record(ALLOCATIONS, a) for a in allocations]}
 
 
 async def account_balance(db: Database, caller: Caller, account_id: int) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import math
 import re
 from collections.abc import Mapping
@@ -19,7 +20,9 @@ from urllib.parse import unquote_to_bytes
 import orjson
 
 from comptoir.errors import InvalidFieldError
+from comptoir.schema.entity import Entity
 from comptoir.schema.fields import Field, Kind
+from comptoir.schema.registry import ENTITIES
 
 INT32 = (-(2**31), 2**31 - 1)
 INT64 = (-(2**63), 2**63 - 1)
@@ -169,6 +172,25 @@ def to_wire(f: Field, value: Any) -> Any:
             return "\\x" + bytes(value).hex()
         case _:
             return value
+
+
+@functools.cache
+def _layout(name: str) -> tuple[tuple[str, ...], tuple[Field, ...]]:
+    """The shown field names of an entity, and the fields whose stored form differs from
+    their REST form (arrays, bytes): rendering touches only those."""
+    entity = ENTITIES[name]
+    special = tuple(f for f in entity.public_fields if f.kind in WIRE_CONVERTED)
+    return tuple(f.name for f in entity.public_fields), special
+
+
+def render_record(entity: Entity, row: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored row as the REST API shows it (no extdata, no tags); fields missing from
+    `row` are null."""
+    names, special = _layout(entity.name)
+    data = {name: row.get(name) for name in names}
+    for f in special:
+        data[f.name] = to_wire(f, data[f.name])
+    return data
 
 
 def decode_binfile(name: str, value: Any) -> bytes:

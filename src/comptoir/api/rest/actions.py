@@ -31,7 +31,7 @@ from comptoir.services import companies, records, sales, settlement
 from comptoir.services.access import Caller
 from comptoir.storage.database import Database
 
-Action = Callable[[Database, Caller, int, dict[str, Any]], Awaitable[records.Record]]
+Action = Callable[[Database, Caller, int, dict[str, Any]], Awaitable[Any]]
 
 
 def _ids(request: Request, *names: str) -> list[int]:
@@ -44,107 +44,65 @@ def _ids(request: Request, *names: str) -> list[int]:
     return found
 
 
-def document_action(action: Action) -> Callable[[Request], Awaitable[Response]]:
+def action(run: Action, status: int = 200) -> Callable[[Request], Awaitable[Response]]:
+    """The handler of an action on the record `{id}` with a body: a document's (its
+    answer is the document, with its ETag) or a payment's (the service's answer)."""
     async def handle(request: Request) -> Response:
         caller = await caller_of(request)
         (record_id,) = _ids(request, "id")
         body = await read_body(request, request.app.state.settings.max_body_bytes)
-        record = await action(request.app.state.db, caller, record_id, body)
-        status = 201 if action is sales.convert_document else 200
-        return json_response(record.data, status, {"ETag": record.etag})
+        result = await run(request.app.state.db, caller, record_id, body)
+        if isinstance(result, records.Record):
+            return json_response(result.data, status, {"ETag": result.etag})
+        return json_response(result, status)
 
     return handle
 
 
-async def balance(request: Request) -> Response:
-    caller = await caller_of(request)
-    (record_id,) = _ids(request, "id")
-    return json_response(await settlement.document_balance(request.app.state.db, caller,
-                                                           record_id))
+def reading(run: Callable[[Database, Caller, int], Awaitable[Any]],
+            ) -> Callable[[Request], Awaitable[Response]]:
+    """The handler of a read of the record `{id}` (a balance)."""
+    async def handle(request: Request) -> Response:
+        caller = await caller_of(request)
+        (record_id,) = _ids(request, "id")
+        return json_response(await run(request.app.state.db, caller, record_id))
 
-
-async def allocate_credit(request: Request) -> Response:
-    caller = await caller_of(request)
-    (record_id,) = _ids(request, "id")
-    body = await read_body(request, request.app.state.settings.max_body_bytes)
-    return json_response(await settlement.allocate_credit(request.app.state.db, caller,
-                                                          record_id, body), 201)
-
-
-async def allocate_payment(request: Request) -> Response:
-    caller = await caller_of(request)
-    (record_id,) = _ids(request, "id")
-    body = await read_body(request, request.app.state.settings.max_body_bytes)
-    return json_response(await settlement.allocate_payment(request.app.state.db, caller,
-                                                           record_id, body), 201)
+    return handle
 
 
 async def deallocate(request: Request) -> Response:
     caller = await caller_of(request)
     payment, allocation = _ids(request, "id", "allocation")
-    db = request.app.state.db
-    found = (await records.get_record(db, caller, "allocations", allocation)).data
-    if found["payment"] != payment:
-        raise NotFoundError(f"allocation {allocation} of payment {payment} not found")
-    await settlement.deallocate(db, caller, allocation)
+    await settlement.deallocate(request.app.state.db, caller, allocation, payment=payment)
     return Response(status_code=204)
-
-
-async def account_balance(request: Request) -> Response:
-    caller = await caller_of(request)
-    (record_id,) = _ids(request, "id")
-    return json_response(await settlement.account_balance(request.app.state.db, caller,
-                                                          record_id))
-
-
-def _company(value: Any) -> int | None:
-    if value in (None, ""):
-        return None
-    found = parse_id(str(value))
-    if found is None:
-        raise InvalidFieldError("company", "must be a company ID")
-    return found
 
 
 async def numbering_formats(request: Request) -> Response:
     caller = await caller_of(request)
     db = request.app.state.db
-    if request.method == "GET":
-        company = _company(request.query_params.get("company"))
-        return json_response(await companies.list_numberings(db, caller, company))
-    body = await read_body(request, request.app.state.settings.max_body_bytes)
-    for key in body:
-        if key not in ("kind", "company", "pattern", "reset", "nextvalue"):
-            raise InvalidFieldError(str(key)[:60], "unknown parameter; expected kind, "
-                                    "company, pattern, reset, nextvalue")
-    kind = body.get("kind")
-    if not isinstance(kind, str):
-        raise InvalidFieldError("kind", "is required (invoice, quote, credit, ...)")
-    texts = {}
-    for name in ("pattern", "reset"):
-        if body.get(name) is not None and not isinstance(body[name], str):
-            raise InvalidFieldError(name, "must be a string")
-        texts[name] = body.get(name)
-    nextvalue = body.get("nextvalue")
-    if nextvalue is not None and (isinstance(nextvalue, bool) or not isinstance(nextvalue, int)
-                                  or not 1 <= nextvalue < 2**31):
-        raise InvalidFieldError("nextvalue", "must be an integer from 1")
-    return json_response(await companies.set_numbering(
-        db, caller, kind, company=_company(body.get("company")), pattern=texts["pattern"],
-        reset=texts["reset"], nextvalue=nextvalue))
+    if request.method == "POST":
+        body = await read_body(request, request.app.state.settings.max_body_bytes)
+        return json_response(await companies.set_numbering(db, caller, body))
+    raw = request.query_params.get("company", "")
+    company = parse_id(raw) if raw else None
+    if raw and company is None:
+        raise InvalidFieldError("company", "must be a company ID")
+    return json_response(await companies.list_numberings(db, caller, company))
 
 
 ROUTES = [
-    Route(API + "/transactions/{id}/issue", document_action(sales.issue_document),
+    Route(API + "/transactions/{id}/issue", action(sales.issue_document), methods=["POST"]),
+    Route(API + "/transactions/{id}/convert", action(sales.convert_document, 201),
           methods=["POST"]),
-    Route(API + "/transactions/{id}/convert", document_action(sales.convert_document),
+    Route(API + "/transactions/{id}/cancel", action(sales.cancel_document), methods=["POST"]),
+    Route(API + "/transactions/{id}/balance", reading(settlement.document_balance),
+          methods=["GET"]),
+    Route(API + "/transactions/{id}/allocations", action(settlement.allocate_credit, 201),
           methods=["POST"]),
-    Route(API + "/transactions/{id}/cancel", document_action(sales.cancel_document),
+    Route(API + "/payments/{id}/allocations", action(settlement.allocate_payment, 201),
           methods=["POST"]),
-    Route(API + "/transactions/{id}/balance", balance, methods=["GET"]),
-    Route(API + "/transactions/{id}/allocations", allocate_credit, methods=["POST"]),
-    Route(API + "/payments/{id}/allocations", allocate_payment, methods=["POST"]),
     Route(API + "/payments/{id}/allocations/{allocation}", deallocate, methods=["DELETE"]),
-    Route(API + "/accounts/{id}/balance", account_balance, methods=["GET"]),
+    Route(API + "/accounts/{id}/balance", reading(settlement.account_balance),
+          methods=["GET"]),
     Route(API + "/numberings/formats", numbering_formats, methods=["GET", "POST"]),
 ]
