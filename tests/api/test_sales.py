@@ -100,6 +100,51 @@ def test_a_refused_issue_takes_no_number(admin: httpx.Client) -> None:
     assert int(after["transactionnum"][-5:]) == int(before["transactionnum"][-5:]) + 1
 
 
+@pytest.mark.parametrize(("items", "text"), [
+    ([{"amount": "two", "sellingprice": 10}], "items[1].amount: must be a number"),
+    ([{"amount": 1, "sellingprice": {"eur": 10}}], "items[1].sellingprice: must be a number"),
+    ([{"amount": 1, "sellingprice": 10, "taxrate": "20%"}], "items[1].taxrate: must be a number"),
+    ([{"amount": 1, "sellingprice": 10, "item": 999999999}],
+     "items[1].item: item 999999999 does not exist"),
+    ([{"amount": 1, "sellingprice": 1e300}], "lines[1].listprice: "),
+])
+def test_bad_zeyos_items_are_refused_at_issue(admin: httpx.Client, items: list[Any],
+                                              text: str) -> None:
+    # given: a draft written the ZeyOS way, its lines in the `items` JSON
+    draft = check(admin.put("/transactions", json={
+        "type": 3, "account": account(admin), "currency": "EUR", "items": items}), 201).json()
+    # when
+    answer = admin.post(f"/transactions/{draft['ID']}/issue", json={})
+    # then: the field is named, and nothing was written (no number, no line made)
+    assert check(answer, 400).text.startswith(f"Bad Request: {text}")
+    assert check(admin.get(f"/transactions/{draft['ID']}"), 200).json()["status"] == 0
+    assert lines_of(admin, draft["ID"]) == []
+
+
+def test_zeyos_items_become_line_items_at_issue(admin: httpx.Client) -> None:
+    draft = check(admin.put("/transactions", json={
+        "type": 3, "account": account(admin), "currency": "EUR",
+        "items": [{"amount": 2, "sellingprice": 12.5, "taxrate": 20, "name": "Câble"}, "x"]}),
+        201).json()
+    issued = issue(admin, draft["ID"])
+    assert (issued["netamount"], issued["tax"], issued["grandtotal"]) == (25.0, 5.0, 30.0)
+    assert [(line["quantity"], line["netamount"]) for line in lines_of(admin, draft["ID"])] \
+        == [(2.0, 25.0)]
+
+
+@pytest.mark.parametrize(("date", "text"), [
+    (10**30, "date: must be a date (YYYY-MM-DD) or a Unix time stamp"),
+    ("2026-02-30", "date: must be a date (YYYY-MM-DD) or a Unix time stamp"),
+    ([2026], "date: must be a date (YYYY-MM-DD) or a Unix time stamp"),
+    ("2999-01-01", "date: 2999-01-01 is in the future"),
+])
+def test_a_bad_issue_date_is_refused(admin: httpx.Client, date: Any, text: str) -> None:
+    invoice = document(admin, account(admin), [("1", "10", "20")], type_=3)
+    answer = admin.post(f"/transactions/{invoice}/issue", json={"date": date})
+    assert check(answer, 400).text.startswith(f"Bad Request: {text}")
+    assert check(admin.get(f"/transactions/{invoice}"), 200).json()["transactionnum"] is None
+
+
 def test_an_invoice_issued_through_a_status_change_is_numbered(admin: httpx.Client) -> None:
     customer = account(admin)
     invoice = document(admin, customer, [("2", "50", "20")], type_=3)
@@ -148,6 +193,8 @@ def test_quote_to_order_to_partial_invoices(admin: httpx.Client) -> None:
                                      "BILLING_CREDIT"),
     ({"type": "NOPE"}, 400, "Bad Request: type: must be a document type"),
     ({"type": "BILLING_ORDER", "lines": [{"line": 1}]}, 400,
+     "Bad Request: lines[1].line: must be the ID of a line of the document"),
+    ({"type": "BILLING_ORDER", "lines": [{"line": [1]}]}, 400,
      "Bad Request: lines[1].line: must be the ID of a line of the document"),
     ({"type": "BILLING_ORDER", "lines": "all"}, 400, "Bad Request: lines: must be"),
     ({"type": "BILLING_ORDER", "color": 1}, 400, "Bad Request: color: unknown parameter"),
@@ -220,6 +267,8 @@ def test_a_payment_allocated_over_two_invoices(admin: httpx.Client) -> None:
     assert check(admin.get(f"/transactions/{third}"), 200).json()["paidamount"] == 0.0
     # and undoing an allocation gives the balance back
     allocation = made["allocations"][1]["ID"]
+    other = check(admin.put("/payments", json={"account": customer, "amount": 1}), 201).json()
+    check(admin.delete(f"/payments/{other['ID']}/allocations/{allocation}"), 404)
     check(admin.delete(f"/payments/{payment['ID']}/allocations/{allocation}"), 204)
     assert check(admin.get(f"/transactions/{second}"), 200).json()["balance"] == 60.0
     assert check(admin.get(f"/payments/{payment['ID']}"), 200).json()["allocated"] == 120.0
@@ -248,6 +297,17 @@ def test_numbering_formats_are_set_by_administrators(admin: httpx.Client,
     check(nobody.post("/numberings/formats", json={"kind": "delivery", "pattern": "X{SEQ}"}),
           403)
     check(nobody.get("/numberings/formats"), 403)
+    # and the generic record operations check a format just as well
+    before = check(admin.get(f"/numberings/{changed['ID']}"), 200).json()
+    for body, problem in (({"pattern": "BL{XX}"}, "pattern: unknown placeholder {XX}"),
+                          ({"pattern": "BL-{SEQ}"}, "pattern: a sequence restarting every "
+                                                    "month needs"),
+                          ({"reset": 7}, "reset: must be one of")):
+        answer = admin.patch(f"/numberings/{changed['ID']}", json=body)
+        assert check(answer, 400).text.startswith(f"Bad Request: {problem}")
+    assert check(admin.get(f"/numberings/{changed['ID']}"), 200).json() == before
+    answer = admin.post("/numberings/formats", json={"kind": "delivery", "reset": "weekly"})
+    assert check(answer, 400).text == "Bad Request: reset: must be one of never, yearly, monthly"
 
 
 def test_fifty_concurrent_issues_get_fifty_consecutive_numbers(admin: httpx.Client,

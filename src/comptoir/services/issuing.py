@@ -14,6 +14,7 @@ takes the first line's rate, as vtiger computes group taxes.  Totals: `domain/mo
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 from collections.abc import Mapping, Sequence
@@ -24,11 +25,11 @@ import orjson
 
 from comptoir.domain import money
 from comptoir.errors import ConflictError, InvalidFieldError, MissingFieldError
-from comptoir.events import outbox
 from comptoir.schema.registry import ENTITIES
-from comptoir.services import numbering
+from comptoir.services import derived, numbering
 from comptoir.storage import rows
 from comptoir.storage.database import Connection, Row
+from comptoir.wire.values import to_storage
 
 TRANSACTIONS, LINEITEMS = ENTITIES["transactions"], ENTITIES["lineitems"]
 ACCOUNTS = ENTITIES["accounts"]
@@ -110,38 +111,45 @@ async def document_lines(conn: Connection, transaction: int) -> list[Row]:
 
 
 async def write_line_nets(conn: Connection, lines: Sequence[Row],
-                          totals: money.DocumentTotals) -> None:
+                          totals: money.DocumentTotals, actor: int | None) -> None:
     for line, net in zip(lines, totals.line_nets, strict=True):
-        if line["netamount"] != stored(net):
-            await rows.update_row(conn, LINEITEMS, line["ID"], line["_rev"],
-                                  {"netamount": stored(net)})
+        await derived.update(conn, LINEITEMS, line, {"netamount": stored(net)}, actor=actor)
+
+
+#: ZeyOS `items` JSON key -> the line item field it fills
+JSON_ITEM_FIELDS = {"item": "item", "amount": "quantity", "sellingprice": "listprice",
+                    "discount": "discountpercent", "taxrate": "tax1", "name": "comment",
+                    "description": "description"}
+
+
+def _json_line(entry: Mapping[str, Any], n: int) -> dict[str, Any]:
+    """The line item values of one entry of `items`, each coerced by its line item field
+    (a wrong value is an error naming `items[n].<key>`)."""
+    values: dict[str, Any] = {}
+    for key, name in JSON_ITEM_FIELDS.items():
+        if entry.get(key) is not None:
+            f = dataclasses.replace(LINEITEMS.by_name[name], name=f"items[{n}].{key}",
+                                    max_length=None)
+            values[name] = to_storage(f, entry[key])
+    return values
 
 
 async def _lines_from_json(conn: Connection, row: Row, actor: int | None) -> list[Row]:
-    """Line items made from the ZeyOS `items` JSON of a document that has none."""
+    """Line items made from the ZeyOS `items` JSON of a document that has none (entries
+    that are not objects are not lines)."""
     try:
         items = orjson.loads(row["items"]) if row.get("items") else []
     except orjson.JSONDecodeError:
         items = []
-    now = int(time.time())
-    for n, entry in enumerate(x for x in items if isinstance(x, dict)):
-        item = entry.get("item")
-        values = {
-            "transaction": row["ID"], "sequence": n + 1,
-            "item": item if isinstance(item, int) and not isinstance(item, bool) else None,
-            "quantity": float(entry.get("amount", 1) or 0),
-            "listprice": float(entry.get("sellingprice", 0) or 0),
-            "discountpercent": entry.get("discount"), "tax1": entry.get("taxrate"),
-            "comment": str(entry.get("name") or ""),
-            "description": str(entry.get("description") or ""),
-            "creationdate": now, "lastmodified": now}
-        if values["item"] is not None and not await rows.exists(conn, ENTITIES["items"],
-                                                                values["item"]):
-            values["item"] = None
-        line_id, _ = await rows.insert_row(conn, LINEITEMS, values)
-        await outbox.emit(conn, LINEITEMS, line_id, "created", actor=actor,
-                          record={f.name: values.get(f.name) for f in LINEITEMS.public_fields}
-                          | {"ID": line_id})
+    entries = [entry for entry in items if isinstance(entry, dict)] if isinstance(
+        items, list) else []
+    for n, entry in enumerate(entries, 1):
+        values = {"quantity": 1.0, **_json_line(entry, n), "transaction": row["ID"],
+                  "sequence": n}
+        if values.get("item") is not None and not await rows.exists(conn, ENTITIES["items"],
+                                                                    values["item"]):
+            raise InvalidFieldError(f"items[{n}].item", f"item {values['item']} does not exist")
+        await derived.insert(conn, LINEITEMS, values, actor=actor)
     return await document_lines(conn, row["ID"])
 
 
@@ -172,17 +180,26 @@ def draft_reference(record_id: int, record: Mapping[str, Any]) -> dict[str, Any]
 
 
 def _day(value: Any) -> dt.date:
-    """The issue date: today (UTC), or the date given (`YYYY-MM-DD` or a Unix time)."""
+    """The issue date: today (UTC), or the date given (`YYYY-MM-DD` or a Unix time), never
+    in the future (a document dated ahead would hold back the numbers of every document
+    issued until then)."""
+    today = dt.datetime.now(dt.UTC).date()
     if value is None or value == "":
-        return dt.datetime.now(dt.UTC).date()
-    if isinstance(value, int) and not isinstance(value, bool):
-        return numbering.utc_day(value)
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise InvalidFieldError("date", "must be a date (YYYY-MM-DD) or a Unix time stamp")
+        return today
+    day = None
+    try:
+        if isinstance(value, int) and not isinstance(value, bool):
+            day = numbering.utc_day(value)
+        elif isinstance(value, str):
+            day = dt.date.fromisoformat(value.strip())
+    except (ValueError, OverflowError, OSError):
+        day = None
+    if day is None:
+        raise InvalidFieldError("date", "must be a date (YYYY-MM-DD) or a Unix time stamp")
+    if day > today:
+        raise InvalidFieldError("date", f"{day.isoformat()} is in the future: a document "
+                                "is dated the day it is issued, or before")
+    return day
 
 
 async def _terms(conn: Connection, row: Mapping[str, Any], company: Row) -> int:
@@ -196,6 +213,7 @@ async def issue_in(conn: Connection, row: Row, *, actor: int | None,
                    date: Any = None) -> dict[str, Any]:
     """The changes that issue the draft `row` (not written: the caller writes them with the
     rest of its change).  Raises, numbering nothing, when the document cannot be issued."""
+    day = _day(date)
     kind = KIND_OF_TYPE.get(row["type"])
     if kind is None:
         raise ConflictError("production orders are not issued", code="not_issuable")
@@ -213,16 +231,18 @@ async def issue_in(conn: Connection, row: Row, *, actor: int | None,
     header = {**row, "currency": row["currency"] or company["currency"]}
     if decimal(header.get("exchangerate") or 1) <= 0:
         raise InvalidFieldError("exchangerate", "must be greater than 0")
+    for name in ("shippingamount", "discountamount", "adjustment", "exchangerate"):
+        if header.get(name) is not None:
+            money.check_amount(name, decimal(header[name]))
     totals = totals_of(header, lines)
     if totals.total < 0:
         raise ConflictError(f"the total is {totals.total}: a negative document is a credit "
                             "note (convert the invoice)", code="negative_total")
-    day = _day(date)
     number = await numbering.take_number(conn, company["ID"], kind, day, actor=actor)
-    await write_line_nets(conn, lines, totals)
+    await write_line_nets(conn, lines, totals, actor)
     now = int(time.time())
     when = int(dt.datetime.combine(day, dt.time(12), dt.UTC).timestamp())
-    changes: dict[str, Any] = {
+    issued: dict[str, Any] = {
         "transactionnum": number,
         "draftnum": row["draftnum"] or row["transactionnum"] or f"PROV-{row['ID']}",
         "status": row["status"] if row["status"] != DRAFT else BOOKED,
@@ -231,5 +251,5 @@ async def issue_in(conn: Connection, row: Row, *, actor: int | None,
     if row["duedate"] is None or row["duedate"] < when:
         days = (QUOTE_VALIDITY_DAYS if kind == "quote" else 0 if row["type"] in CREDIT_TYPES
                 else await _terms(conn, row, company))
-        changes["duedate"] = when + days * DAY
-    return changes
+        issued["duedate"] = when + days * DAY
+    return issued
