@@ -329,3 +329,18 @@ def test_fifty_concurrent_issues_get_fifty_consecutive_numbers(admin: httpx.Clie
     numbers = sorted(int(check(a, 200).json()["transactionnum"].rsplit("-", 1)[1])
                      for a in answers)
     assert numbers == list(range(numbers[0], numbers[0] + 50))
+
+
+@pytest.mark.parametrize("taxes", ['{"tax1": "x"}', "[20]", '{"tax1": true}', "20",
+                                   '{"tax1": 120}'])
+def test_shipping_taxes_are_an_object_of_percents(admin: httpx.Client, taxes: str) -> None:
+    customer = account(admin)
+    answer = admin.put("/transactions", json={"type": 3, "account": customer,
+                                              "currency": "EUR", "shippingtaxes": taxes})
+    assert check(answer, 400).text.startswith("Bad Request: shippingtaxes: ")
+    invoice = document(admin, customer, [("1", "100", "20")], type_=3, shippingamount=10,
+                       shippingtaxes='{"tax1": 5.5}')
+    answer = admin.patch(f"/transactions/{invoice}", json={"shippingtaxes": taxes})
+    assert check(answer, 400).text.startswith("Bad Request: shippingtaxes: ")
+    # 100 at 20 % and 10 of S&H at 5.5 %
+    assert issue(admin, invoice)["tax"] == 20.55

@@ -82,6 +82,10 @@ class Field:
     indexed: bool = False
     #: the size in bytes of the content of this binfile field, kept by the server
     size_of: str | None = None
+    #: a valid value, for a field whose values have a shape the server checks beyond their
+    #: kind (a numbering pattern, a JSON document: `services/checks.py`); the generic
+    #: tests write it where they would write any value of the kind
+    example: Any = None
 
     @property
     def is_reference(self) -> bool:

@@ -9,13 +9,42 @@ registry's rules (`schema/rules.py`) relate fields; these say what a value means
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import Any
 
+import orjson
+
 from comptoir.domain import numbering
+from comptoir.errors import InvalidFieldError
 from comptoir.schema.entity import Entity
 
 #: numberings.reset -> the rule's reset
 RESETS = (numbering.Reset.NEVER, numbering.Reset.YEARLY, numbering.Reset.MONTHLY)
+
+
+def shipping_percents(text: Any) -> dict[str, Decimal]:
+    """The S&H taxes of a document (`transactions.shippingtaxes`, JSON text): tax name ->
+    percent; anything else is an error naming the field."""
+    if not text:
+        return {}
+    try:
+        value = orjson.loads(text) if isinstance(text, str | bytes) else text
+    except orjson.JSONDecodeError:
+        value = None
+    problem = "must be a JSON object of tax names to percents, e.g. {\"tax1\": 20}"
+    if not isinstance(value, dict):
+        raise InvalidFieldError("shippingtaxes", problem)
+    percents = {}
+    for name, percent in value.items():
+        if isinstance(percent, bool) or not isinstance(percent, int | float) \
+                or not 0 <= percent < 100:
+            raise InvalidFieldError("shippingtaxes", f"{str(name)[:40]}: {problem}")
+        percents[name] = Decimal(str(percent))
+    return percents
+
+
+def _shipping_taxes(record: Mapping[str, Any]) -> None:
+    shipping_percents(record.get("shippingtaxes"))
 
 
 def _numbering(record: Mapping[str, Any]) -> None:
@@ -26,6 +55,7 @@ def _numbering(record: Mapping[str, Any]) -> None:
 
 CHECKS: dict[str, tuple[Callable[[Mapping[str, Any]], None], ...]] = {
     "numberings": (_numbering,),
+    "transactions": (_shipping_taxes,),
 }
 
 

@@ -31,12 +31,12 @@ from comptoir.errors import (
 from comptoir.schema.module import Module
 from comptoir.schema.modules import MODULES
 from comptoir.schema.registry import ENTITIES
-from comptoir.services import derived, records
+from comptoir.services import checks, derived, records
 from comptoir.services.access import Caller
 from comptoir.storage import rows
 from comptoir.storage.database import Connection, Database
 from comptoir.wire import module_values as mv
-from comptoir.wire.values import in_range
+from comptoir.wire.values import in_range, stored_decimal, stored_decimal_or_none
 
 LINEITEMS, TAXES, ITEMS = ENTITIES["lineitems"], ENTITIES["taxes"], ENTITIES["items"]
 TRANSACTIONS = ENTITIES["transactions"]
@@ -146,7 +146,7 @@ async def _resolve(conn: Connection, parsed: list[tuple[LineInput, Module]]) -> 
                 "productid", f"Invalid reference specified for productid: LineItems line {n}: "
                              f"{module.name} {mv.ws_id(module.prefix, line.item)} does not exist")
         if line.listprice is None:
-            line = replace(line, listprice=_decimal(row["sellingprice"]))
+            line = replace(line, listprice=stored_decimal(row["sellingprice"]))
         lines.append(line)
     return lines
 
@@ -161,14 +161,6 @@ async def _tax_definitions(conn: Connection) -> list[rules.Tax]:
     return found
 
 
-def _decimal(value: Any) -> Decimal:
-    return Decimal(0) if value is None else Decimal(str(value))
-
-
-def _optional(value: Any) -> Decimal | None:
-    return None if value is None else Decimal(str(value))
-
-
 def _stored(value: Decimal) -> float:
     """A computed amount as stored: rounded to 8 places."""
     return float(value.quantize(_EIGHT))
@@ -181,7 +173,8 @@ def _charges(element: Mapping[str, Any], values: dict[str, Any],
     if CHARGE in element and "shippingamount" not in values:
         amount = _number(CHARGE, element[CHARGE], "S&H")
         values["shippingamount"] = None if amount is None else float(amount)
-    taxes = dict(orjson.loads(current["shippingtaxes"]) if current.get("shippingtaxes") else {})
+    taxes = {name: float(percent) for name, percent in
+             checks.shipping_percents(current.get("shippingtaxes")).items()}
     given = False
     for key, value in element.items():
         found = _CHARGE_TAX.match(key)
@@ -198,17 +191,17 @@ def _charges(element: Mapping[str, Any], values: dict[str, Any],
 def _totals(lines: list[LineInput], header: Mapping[str, Any],
             definitions: list[rules.Tax]) -> dict[str, Any]:
     """The canonical total fields of a document with these lines and header values."""
-    shipping_taxes = orjson.loads(header["shippingtaxes"]) if header.get("shippingtaxes") else {}
+    shipping_taxes = checks.shipping_percents(header.get("shippingtaxes"))
     totals = rules.compute_totals(
         [rules.Line(line.listprice or Decimal(0), line.quantity, line.discount_percent,
                     line.discount_amount, dict(line.taxes)) for line in lines],
         rules.Header(rules.TaxType.INDIVIDUAL if header.get("taxtype") == 1
                      else rules.TaxType.GROUP,
-                     _optional(header.get("discountpercent")),
-                     _optional(header.get("discountamount")),
-                     _decimal(header.get("shippingamount")),
-                     {k: _decimal(v) for k, v in shipping_taxes.items()},
-                     _decimal(header.get("adjustment"))),
+                     stored_decimal_or_none(header.get("discountpercent")),
+                     stored_decimal_or_none(header.get("discountamount")),
+                     stored_decimal(header.get("shippingamount")),
+                     shipping_taxes,
+                     stored_decimal(header.get("adjustment"))),
         definitions)
     return {"subtotal": _stored(totals.subtotal), "pretaxtotal": _stored(totals.pre_tax_total),
             "grandtotal": _stored(totals.grand_total), "tax": _stored(totals.tax),
@@ -241,10 +234,10 @@ async def _write_lines(conn: Connection, transaction: int, lines: list[LineInput
 
 
 def _stored_line(row: Mapping[str, Any]) -> LineInput:
-    return LineInput(row["item"] or 0, _decimal(row["quantity"]), _decimal(row["listprice"]),
-                     _optional(row["discountpercent"]), _optional(row["discountamount"]),
+    return LineInput(row["item"] or 0, stored_decimal(row["quantity"]), stored_decimal(row["listprice"]),
+                     stored_decimal_or_none(row["discountpercent"]), stored_decimal_or_none(row["discountamount"]),
                      row["comment"], row["description"],
-                     {name: _decimal(row[name]) for name in LINE_TAXES if row[name] is not None})
+                     {name: stored_decimal(row[name]) for name in LINE_TAXES if row[name] is not None})
 
 
 # --- operations ----------------------------------------------------------------------------
@@ -345,8 +338,7 @@ async def render_document(db: Database, module: Module, data: Mapping[str, Any])
     result["productid"] = lines[0]["productid"] if lines else ""
     result["LineItems"] = lines
     result[CHARGE] = _places(data.get("shippingamount") or 0, 8)
-    shipping = orjson.loads(data["shippingtaxes"]) if data.get("shippingtaxes") else {}
-    for name, percent in sorted(shipping.items()):
+    for name, percent in sorted(checks.shipping_percents(data.get("shippingtaxes")).items()):
         result[f"{CHARGE}_sh{name}"] = _places(percent, 3)
     return result
 
@@ -401,7 +393,7 @@ def _total_fallbacks(module: Module, result: dict[str, Any], data: Mapping[str, 
     """Totals of a document the webservice never computed: from its net amount and tax."""
     if data.get("grandtotal") is not None or data.get("netamount") is None:
         return
-    net, tax = _decimal(data["netamount"]), _decimal(data.get("tax"))
+    net, tax = stored_decimal(data["netamount"]), stored_decimal(data.get("tax"))
     for name, value in (("subtotal", net), ("pretaxtotal", net), ("grandtotal", net + tax)):
         for f in module.fields:
             if f.source == name and not result.get(f.name):

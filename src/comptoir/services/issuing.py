@@ -26,10 +26,10 @@ import orjson
 from comptoir.domain import money
 from comptoir.errors import ConflictError, InvalidFieldError, MissingFieldError
 from comptoir.schema.registry import ENTITIES
-from comptoir.services import derived, numbering
+from comptoir.services import checks, derived, numbering
 from comptoir.storage import rows
 from comptoir.storage.database import Connection, Row
-from comptoir.wire.values import to_storage
+from comptoir.wire.values import stored_decimal, stored_decimal_or_none, to_storage
 
 TRANSACTIONS, LINEITEMS = ENTITIES["transactions"], ENTITIES["lineitems"]
 ACCOUNTS = ENTITIES["accounts"]
@@ -47,26 +47,13 @@ QUOTE_VALIDITY_DAYS = 30
 DAY = 86400
 
 
-def decimal(value: Any) -> Decimal:
-    """A stored number as a Decimal (a whole float without its `.0`: 4, not 4.0)."""
-    if value is None:
-        return Decimal(0)
-    if isinstance(value, float) and value.is_integer():
-        return Decimal(int(value))
-    return Decimal(str(value))
-
-
-def optional(value: Any) -> Decimal | None:
-    return None if value is None else decimal(value)
-
-
 def stored(value: Decimal) -> float:
     """An amount as stored (a double: exact for cents below 10^13)."""
     return float(value)
 
 
 def vat_rate(line: Mapping[str, Any]) -> Decimal:
-    return sum((decimal(line.get(name)) for name in TAXES), Decimal(0))
+    return sum((stored_decimal(line.get(name)) for name in TAXES), Decimal(0))
 
 
 def _has_taxes(line: Mapping[str, Any]) -> bool:
@@ -76,32 +63,31 @@ def _has_taxes(line: Mapping[str, Any]) -> bool:
 def sale_lines(header: Mapping[str, Any], lines: Sequence[Mapping[str, Any]]) -> list[money.SaleLine]:
     group = header.get("taxtype", 0) == 0
     first = vat_rate(lines[0]) if lines else Decimal(0)
-    return [money.SaleLine(decimal(line["quantity"]), decimal(line["listprice"]),
+    return [money.SaleLine(stored_decimal(line["quantity"]), stored_decimal(line["listprice"]),
                            first if group and not _has_taxes(line) else vat_rate(line),
-                           optional(line.get("discountpercent")),
-                           optional(line.get("discountamount"))) for line in lines]
+                           stored_decimal_or_none(line.get("discountpercent")),
+                           stored_decimal_or_none(line.get("discountamount"))) for line in lines]
 
 
 def totals_of(header: Mapping[str, Any], lines: Sequence[Mapping[str, Any]]) -> money.DocumentTotals:
-    shipping_taxes = orjson.loads(header["shippingtaxes"]) if header.get("shippingtaxes") else {}
-    shipping_rate = (sum((Decimal(str(v)) for v in shipping_taxes.values()), Decimal(0))
-                     if shipping_taxes else None)
+    shipping_taxes = checks.shipping_percents(header.get("shippingtaxes"))
+    shipping_rate = sum(shipping_taxes.values(), Decimal(0)) if shipping_taxes else None
     return money.document_totals(
-        sale_lines(header, lines), discount_percent=optional(header.get("discountpercent")),
-        discount_amount=optional(header.get("discountamount")),
-        shipping=decimal(header.get("shippingamount")), shipping_vat_rate=shipping_rate,
-        adjustment=decimal(header.get("adjustment")))
+        sale_lines(header, lines), discount_percent=stored_decimal_or_none(header.get("discountpercent")),
+        discount_amount=stored_decimal_or_none(header.get("discountamount")),
+        shipping=stored_decimal(header.get("shippingamount")), shipping_vat_rate=shipping_rate,
+        adjustment=stored_decimal(header.get("adjustment")))
 
 
 def total_fields(header: Mapping[str, Any], totals: money.DocumentTotals) -> dict[str, Any]:
     """The stored total fields of a document with these totals."""
-    rate = decimal(header.get("exchangerate") or 1)
+    rate = stored_decimal(header.get("exchangerate") or 1)
     fields = {"subtotal": stored(totals.lines_net), "discount": stored(totals.discount),
               "pretaxtotal": stored(totals.net), "netamount": stored(totals.net),
               "tax": stored(totals.tax), "grandtotal": stored(totals.total),
               "companytotal": stored(money.convert(totals.total, rate))}
     if header.get("type") in SETTLED_TYPES:
-        fields["balance"] = stored(totals.total - decimal(header.get("paidamount")))
+        fields["balance"] = stored(totals.total - stored_decimal(header.get("paidamount")))
     return fields
 
 
@@ -157,20 +143,20 @@ def check_lines(lines: Sequence[Mapping[str, Any]]) -> None:
     if not lines:
         raise MissingFieldError("lines", "a document is issued with at least one line")
     for n, line in enumerate(lines, 1):
-        if decimal(line["quantity"]) == 0:
+        if stored_decimal(line["quantity"]) == 0:
             raise InvalidFieldError(f"lines[{n}].quantity", "must not be zero")
-        if decimal(line["listprice"]) < 0:
+        if stored_decimal(line["listprice"]) < 0:
             raise InvalidFieldError(f"lines[{n}].listprice", "must not be negative "
                                     "(a credit is a credit note, a rebate a discount)")
         rate = vat_rate(line)
         if not 0 <= rate < 100:
             raise InvalidFieldError(f"lines[{n}].tax1", f"a VAT rate of {rate} % is not one")
-        percent = optional(line.get("discountpercent"))
+        percent = stored_decimal_or_none(line.get("discountpercent"))
         if percent is not None and not 0 <= percent <= 100:
             raise InvalidFieldError(f"lines[{n}].discountpercent", "must be 0 to 100")
         for name in ("quantity", "listprice", "discountamount"):
             if line.get(name) is not None:
-                money.check_amount(f"lines[{n}].{name}", decimal(line[name]))
+                money.check_amount(f"lines[{n}].{name}", stored_decimal(line[name]))
 
 
 def draft_reference(record_id: int, record: Mapping[str, Any]) -> dict[str, Any]:
@@ -229,11 +215,11 @@ async def issue_in(conn: Connection, row: Row, *, actor: int | None,
     check_lines(lines)
     company = await numbering.company_of(conn, row["company"])
     header = {**row, "currency": row["currency"] or company["currency"]}
-    if decimal(header.get("exchangerate") or 1) <= 0:
+    if stored_decimal(header.get("exchangerate") or 1) <= 0:
         raise InvalidFieldError("exchangerate", "must be greater than 0")
     for name in ("shippingamount", "discountamount", "adjustment", "exchangerate"):
         if header.get(name) is not None:
-            money.check_amount(name, decimal(header[name]))
+            money.check_amount(name, stored_decimal(header[name]))
     totals = totals_of(header, lines)
     if totals.total < 0:
         raise ConflictError(f"the total is {totals.total}: a negative document is a credit "

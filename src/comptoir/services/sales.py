@@ -24,11 +24,11 @@ from comptoir.events import outbox
 from comptoir.schema.registry import ENTITIES
 from comptoir.services import derived, issuing, records, settlement
 from comptoir.services.access import Caller
-from comptoir.services.issuing import CANCELLED, DRAFT, decimal, stored
+from comptoir.services.issuing import CANCELLED, DRAFT, stored
 from comptoir.storage import rows
 from comptoir.storage.database import Connection, Database, Row
 from comptoir.wire.module_values import parse_decimal
-from comptoir.wire.values import render_record
+from comptoir.wire.values import render_record, stored_decimal
 
 TRANSACTIONS, LINEITEMS = ENTITIES["transactions"], ENTITIES["lineitems"]
 TYPES = dict(TRANSACTIONS.by_name["type"].choices)
@@ -108,17 +108,17 @@ async def progress_of(conn: Connection, lines: Sequence[Row]) -> dict[int, invoi
     credit_of: dict[int, Decimal] = {}
     for line, _ in credited:
         credit_of[line["sourceline"]] = (credit_of.get(line["sourceline"], Decimal(0))
-                                         + decimal(line["quantity"]))
+                                         + stored_decimal(line["quantity"]))
     delivered: dict[int, Decimal] = {}
     invoiced: dict[int, Decimal] = {}
     for line, doc in taken:
-        source, quantity = line["sourceline"], decimal(line["quantity"])
+        source, quantity = line["sourceline"], stored_decimal(line["quantity"])
         if doc["type"] in DELIVERIES:
             delivered[source] = delivered.get(source, Decimal(0)) + quantity
         else:  # orders, invoices and credit notes made from the line
             quantity -= credit_of.get(line["ID"], Decimal(0)) if doc["type"] in INVOICES else 0
             invoiced[source] = invoiced.get(source, Decimal(0)) + quantity
-    return {line["ID"]: invoicing.Progress(decimal(line["quantity"]),
+    return {line["ID"]: invoicing.Progress(stored_decimal(line["quantity"]),
                                            delivered.get(line["ID"], Decimal(0)),
                                            invoiced.get(line["ID"], Decimal(0)))
             for line in lines}
@@ -265,7 +265,7 @@ async def cancel_document(db: Database, caller: Caller, record_id: int,
             credit_id = credit.data["ID"]
             await issue_document(db, caller, credit_id, {"date": body.get("date")})
             current = await records.load(conn, TRANSACTIONS, caller, record_id, lock=True)
-            balance = decimal(current["balance"])
+            balance = stored_decimal(current["balance"])
             if balance > 0:
                 await settlement.allocate_credit(db, caller, credit_id, {
                     "transaction": record_id, "amount": str(balance)})

@@ -30,11 +30,11 @@ from comptoir.events import outbox
 from comptoir.schema.registry import ENTITIES
 from comptoir.services import derived, records
 from comptoir.services.access import Caller, check_operation
-from comptoir.services.issuing import BOOKED, CANCELLED, DRAFT, decimal, stored
+from comptoir.services.issuing import BOOKED, CANCELLED, DRAFT, stored
 from comptoir.storage import rows
 from comptoir.storage.database import Connection, Database, Row
 from comptoir.wire.module_values import parse_decimal
-from comptoir.wire.values import render_record, to_storage
+from comptoir.wire.values import render_record, stored_decimal, to_storage
 
 PAYMENTS, TRANSACTIONS = ENTITIES["payments"], ENTITIES["transactions"]
 ALLOCATIONS, ACCOUNTS = ENTITIES["allocations"], ENTITIES["accounts"]
@@ -47,7 +47,7 @@ CREDIT_SETTLES = {4: 3, 9: 8}
 
 
 def _paid_status(invoice: Row, paid: Decimal) -> int:
-    total = decimal(invoice["grandtotal"])
+    total = stored_decimal(invoice["grandtotal"])
     if paid >= total:
         return PAID
     return PARTLYPAID if paid > 0 else BOOKED
@@ -134,14 +134,14 @@ async def _allocate(conn: Connection, caller: Caller, source: Row, left: Decimal
             raise ConflictError(f"{field}: payment {payment} is booked to transaction "
                                 f"{source['transaction']}", code="other_transaction")
         _check_same(field, source, invoice, source["currency"])
-        amount = _amount(where + "amount", entry, left, decimal(invoice["balance"]))
+        amount = _amount(where + "amount", entry, left, stored_decimal(invoice["balance"]))
         made.append(await derived.insert(conn, ALLOCATIONS, {
             "amount": stored(amount), "payment": payment, "credit": credit,
             "transaction": invoice["ID"], "date": int(time.time()), "creator": caller.user},
             actor=caller.user))
-        paid = decimal(invoice["paidamount"]) + amount
+        paid = stored_decimal(invoice["paidamount"]) + amount
         await derived.update(conn, TRANSACTIONS, invoice, {
-            "paidamount": stored(paid), "balance": stored(decimal(invoice["grandtotal"]) - paid),
+            "paidamount": stored(paid), "balance": stored(stored_decimal(invoice["grandtotal"]) - paid),
             "status": _paid_status(invoice, paid)}, actor=caller.user)
         left -= amount
     return made, left
@@ -154,8 +154,8 @@ async def allocate_payment(db: Database, caller: Caller, payment_id: int,
         payment = await records.load_writable(conn, PAYMENTS, caller, payment_id)
         if payment["status"] == CANCELLED_PAYMENT:
             raise ConflictError(f"payment {payment_id} is cancelled", code="cancelled")
-        total = abs(decimal(payment["amount"]))
-        made, left = await _allocate(conn, caller, payment, total - decimal(payment["allocated"]),
+        total = abs(stored_decimal(payment["amount"]))
+        made, left = await _allocate(conn, caller, payment, total - stored_decimal(payment["allocated"]),
                                      body, settles=SETTLES[payment["direction"]],
                                      payment=payment_id)
         payment = await derived.update(conn, PAYMENTS, payment,
@@ -174,8 +174,8 @@ async def allocate_credit(db: Database, caller: Caller, credit_id: int,
         if credit["type"] not in CREDIT_SETTLES or credit["status"] in (DRAFT, CANCELLED):
             raise ConflictError(f"transaction {credit_id} is not an issued credit note",
                                 code="not_a_credit")
-        total = decimal(credit["grandtotal"])
-        made, left = await _allocate(conn, caller, credit, total - decimal(credit["paidamount"]),
+        total = stored_decimal(credit["grandtotal"])
+        made, left = await _allocate(conn, caller, credit, total - stored_decimal(credit["paidamount"]),
                                      body, settles=CREDIT_SETTLES[credit["type"]],
                                      credit=credit_id)
         credit = await derived.update(conn, TRANSACTIONS, credit, {
@@ -197,25 +197,25 @@ async def deallocate(db: Database, caller: Caller, allocation_id: int, *,
                 f" on payment {payment}" if payment is not None else ""))
         invoice = await records.load_writable(conn, TRANSACTIONS, caller,
                                               allocation["transaction"])
-        amount = decimal(allocation["amount"])
+        amount = stored_decimal(allocation["amount"])
         if allocation["payment"] is not None:
             entity = PAYMENTS
             source = await records.load_writable(conn, PAYMENTS, caller, allocation["payment"])
             source = await derived.update(conn, PAYMENTS, source, {
-                "allocated": stored(decimal(source["allocated"]) - amount)}, actor=caller.user)
+                "allocated": stored(stored_decimal(source["allocated"]) - amount)}, actor=caller.user)
         else:
             entity = TRANSACTIONS
             source = await records.load_writable(conn, TRANSACTIONS, caller,
                                                  allocation["credit"])
-            used = decimal(source["paidamount"]) - amount
+            used = stored_decimal(source["paidamount"]) - amount
             source = await derived.update(conn, TRANSACTIONS, source, {
                 "paidamount": stored(used),
-                "balance": stored(decimal(source["grandtotal"]) - used)}, actor=caller.user)
-        paid = decimal(invoice["paidamount"]) - amount
+                "balance": stored(stored_decimal(source["grandtotal"]) - used)}, actor=caller.user)
+        paid = stored_decimal(invoice["paidamount"]) - amount
         status = invoice["status"] if invoice["status"] == CANCELLED else _paid_status(
             invoice, paid)
         await derived.update(conn, TRANSACTIONS, invoice, {
-            "paidamount": stored(paid), "balance": stored(decimal(invoice["grandtotal"]) - paid),
+            "paidamount": stored(paid), "balance": stored(stored_decimal(invoice["grandtotal"]) - paid),
             "status": status}, actor=caller.user)
         record = await derived.delete(conn, ALLOCATIONS, allocation, actor=caller.user)
         await outbox.emit(conn, entity, source["ID"], "deallocated", actor=caller.user,
@@ -239,7 +239,7 @@ async def document_balance(db: Database, caller: Caller, record_id: int) -> dict
         allocations = await rows.select_rows_where(
             conn, ALLOCATIONS, {"credit" if row["type"] in CREDIT_SETTLES else "transaction":
                                 record_id})
-    total, paid = decimal(row["grandtotal"]), decimal(row["paidamount"])
+    total, paid = stored_decimal(row["grandtotal"]), stored_decimal(row["paidamount"])
     due = None if row["duedate"] is None else dt.datetime.fromtimestamp(
         row["duedate"], dt.UTC).date()
     state = rules.payment_state(total, paid, due, _today())
@@ -259,15 +259,15 @@ async def account_balance(db: Database, caller: Caller, account_id: int) -> dict
         payments = await rows.select_rows_where(conn, PAYMENTS, {"account": account_id})
     issued = [d for d in documents if d["status"] not in (DRAFT, CANCELLED)
               or (d["status"] == CANCELLED and d["issued"] is not None)]
-    invoiced = sum((decimal(d["grandtotal"]) for d in issued if d["type"] == 3), Decimal(0))
-    credited = sum((decimal(d["grandtotal"]) for d in issued if d["type"] == 4), Decimal(0))
-    due = sum((decimal(d["balance"]) for d in issued if d["type"] == 3), Decimal(0))
-    credit_left = sum((decimal(d["balance"]) for d in issued if d["type"] == 4), Decimal(0))
+    invoiced = sum((stored_decimal(d["grandtotal"]) for d in issued if d["type"] == 3), Decimal(0))
+    credited = sum((stored_decimal(d["grandtotal"]) for d in issued if d["type"] == 4), Decimal(0))
+    due = sum((stored_decimal(d["balance"]) for d in issued if d["type"] == 3), Decimal(0))
+    credit_left = sum((stored_decimal(d["balance"]) for d in issued if d["type"] == 4), Decimal(0))
     incoming = [p for p in payments if p["direction"] == 0 and p["status"] != 2]
-    received = sum((abs(decimal(p["amount"])) for p in incoming), Decimal(0))
-    unallocated = sum((abs(decimal(p["amount"])) - decimal(p["allocated"]) for p in incoming),
+    received = sum((abs(stored_decimal(p["amount"])) for p in incoming), Decimal(0))
+    unallocated = sum((abs(stored_decimal(p["amount"])) - stored_decimal(p["allocated"]) for p in incoming),
                       Decimal(0))
-    overdue = sum((decimal(d["balance"]) for d in issued if d["type"] == 3
+    overdue = sum((stored_decimal(d["balance"]) for d in issued if d["type"] == 3
                    and d["duedate"] is not None and d["duedate"] < time.time()), Decimal(0))
     return {"account": account_id, "invoiced": _text(invoiced), "credited": _text(credited),
             "received": _text(received), "due": _text(due), "overdue": _text(overdue),

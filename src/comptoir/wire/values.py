@@ -14,6 +14,7 @@ import functools
 import math
 import re
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
@@ -191,6 +192,20 @@ def render_record(entity: Entity, row: Mapping[str, Any]) -> dict[str, Any]:
     for f in special:
         data[f.name] = to_wire(f, data[f.name])
     return data
+
+
+def stored_decimal(value: Any) -> Decimal:
+    """A stored number (a double, an integer, or null for 0) as the exact Decimal it was
+    written as: `Decimal(str(value))`, a whole float without its `.0` (4, not 4.0)."""
+    if value is None:
+        return Decimal(0)
+    if isinstance(value, float) and value.is_integer():
+        return Decimal(int(value))
+    return Decimal(str(value))
+
+
+def stored_decimal_or_none(value: Any) -> Decimal | None:
+    return None if value is None else stored_decimal(value)
 
 
 def decode_binfile(name: str, value: Any) -> bytes:

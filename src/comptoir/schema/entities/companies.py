@@ -102,7 +102,8 @@ NUMBERINGS = Entity(
         Int("nextvalue", "The sequence value the next document takes", nullable=False,
             default=1, minimum=1),
         Text("pattern", "Pattern: literal text and {YYYY}, {YY}, {MM}, {DD}, {SEQ} or "
-             "{SEQ:n} (n digits, zero-padded)", min_length=1, default=None),
+             "{SEQ:n} (n digits, zero-padded)", min_length=1, default=None,
+             example="FA-{YYYY}{MM}-{SEQ:5}"),
         Text("period", "The period the sequence is in (2026, 2026-12; empty when it never "
              "restarts)"),
         Enum("reset", {0: "NEVER", 1: "YEARLY", 2: "MONTHLY"},

@@ -153,6 +153,7 @@ TRANSACTIONS = Entity(
             "shippingtaxes",
             "JSON-encoded shipping and handling taxes in percent by tax name (object, "
             'e.g. {"tax1": 4.5}; webservice: shipping_&_handling_shtax1..)',
+            example={"tax1": 4.5},
         ),
         Enum(
             "status",
