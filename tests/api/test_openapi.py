@@ -82,6 +82,16 @@ def test_every_entity_and_operation_it_offers() -> None:
     assert {"config", "settings", "openapi", "login", "logout", "whoami", "verify"} <= set(ids)
 
 
+def test_every_action_of_the_sales_cycle() -> None:
+    from comptoir.api.rest.actions import ROUTES as ACTIONS
+
+    paths = _copy()["paths"]
+    for route in ACTIONS:
+        path = route.path.replace("/{instance}", "").replace("{id}", "{ID}")
+        assert path in paths, path
+        assert {m.lower() for m in route.methods or ()} - {"head"} <= set(paths[path]), path
+
+
 def test_every_public_field_with_its_enum() -> None:
     schemas = _copy()["components"]["schemas"]
     for name, entity in ENTITIES.items():

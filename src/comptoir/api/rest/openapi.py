@@ -40,6 +40,7 @@ from comptoir.query.json_query import (
     MAX_WORDS,
 )
 from comptoir.query.operators import GROUPS, OPERATORS, Family
+from comptoir.schema.entities.companies import NUMBERING_KINDS
 from comptoir.schema.entity import Access, Entity, Op
 from comptoir.schema.fields import NOW, Field, Kind, Managed
 from comptoir.schema.registry import ENTITIES
@@ -571,6 +572,103 @@ def instance_paths() -> dict[str, Schema]:
     }
 
 
+# --- the actions of the sales cycle (api/rest/actions.py, docs/sales.md) --------------------
+
+_DATE: Schema = {"description": "A date `YYYY-MM-DD` or a Unix time stamp, not in the future",
+                 "oneOf": [{"type": "string", "format": "date"}, {"type": "integer"}]}
+_AMOUNT: Schema = {"oneOf": [{"type": "number"}, {"type": "string"}],
+                   "description": "A decimal amount (a string keeps it exact)"}
+_DATED: Schema = {"type": "object", "additionalProperties": False,
+                  "properties": {"date": _DATE}}
+_CONVERT: Schema = {
+    "type": "object", "additionalProperties": False, "required": ["type"],
+    "properties": {
+        "type": {"description": "The document to make: a type label or its number",
+                 "oneOf": [{"type": "string"}, {"type": "integer"}]},
+        "lines": {"type": "array", "minItems": 1, "description": "The lines to convert "
+                  "(default: what is left of every line)", "items": {
+                      "type": "object", "required": ["line"], "properties": {
+                          "line": {"type": "integer", "description": "A line item ID"},
+                          "quantity": _AMOUNT}}}}}
+_ALLOCATION: Schema = {"type": "object", "required": ["transaction"], "properties": {
+    "transaction": {"type": "integer", "description": "The invoice settled"},
+    "amount": _AMOUNT}}
+_ALLOCATE: Schema = {"description": "One allocation, or a list of them (an amount left out "
+                                    "takes as much as both sides allow)",
+                     "oneOf": [_ALLOCATION, {
+                         "type": "object", "required": ["allocations"],
+                         "additionalProperties": False, "properties": {"allocations": {
+                             "type": "array", "minItems": 1, "items": _ALLOCATION}}}]}
+_FORMAT: Schema = {"type": "object", "required": ["kind"], "additionalProperties": False,
+                   "properties": {
+                       "kind": {"type": "string", "enum": [label.lower() for label in
+                                                            NUMBERING_KINDS.values()]},
+                       "company": {"type": "integer"},
+                       "pattern": {"type": "string", "example": "FA-{YYYY}-{SEQ:5}"},
+                       "reset": {"type": "string", "enum": ["never", "yearly", "monthly"]},
+                       "nextvalue": {"type": "integer", "minimum": 1}}}
+_OBJECT: Schema = {"type": "object"}
+
+
+def _action(operation: str, summary: str, answer: Schema, status: int = 200, *,
+            body: Schema | None = None, method: str = "post",
+            parameters: tuple[Schema, ...] = ()) -> Schema:
+    described: Schema = {"tags": ["sales"], "operationId": operation, "summary": summary,
+                         "responses": {str(status): answer, **_errors(400, 401, 403, 409)}}
+    if body is not None:
+        described["requestBody"] = _body(body, required=False)
+        described["responses"].update(_errors(400, 401, 403, 409, 413))
+    if parameters:
+        described["parameters"] = list(parameters)
+    return {method: described}
+
+
+def _id(name: str = "ID") -> Schema:
+    return {"name": name, "in": "path", "required": True, "example": 1,
+            "schema": {"type": "integer", "minimum": 0}}
+
+
+def action_paths() -> dict[str, Schema]:
+    """The paths of the business actions, each under the entity it acts on."""
+    document = _json(_ref("transactions"), "The document", etag=True)
+    one = {"parameters": [_id()]}
+    return {
+        f"{API}/transactions/{{ID}}/issue": {**one, **_action(
+            "transactions.issue", "Issue a draft: checked, totalled, numbered", document,
+            body=_DATED)},
+        f"{API}/transactions/{{ID}}/convert": {**one, **_action(
+            "transactions.convert", "Make a draft document from an issued one",
+            _json(_ref("transactions"), "The new draft", etag=True), 201, body=_CONVERT)},
+        f"{API}/transactions/{{ID}}/cancel": {**one, **_action(
+            "transactions.cancel", "Cancel a document (an issued invoice by a credit note)",
+            document, body=_DATED)},
+        f"{API}/transactions/{{ID}}/balance": {**one, **_action(
+            "transactions.balance", "What an invoice totals, was paid and has left",
+            _json(_OBJECT, "The balance"), method="get")},
+        f"{API}/transactions/{{ID}}/allocations": {**one, **_action(
+            "transactions.allocate", "Allocate a credit note over invoices",
+            _json(_OBJECT, "The credit note and the allocations made"), 201,
+            body=_ALLOCATE)},
+        f"{API}/payments/{{ID}}/allocations": {**one, **_action(
+            "payments.allocate", "Allocate a payment over invoices",
+            _json(_OBJECT, "The payment and the allocations made"), 201, body=_ALLOCATE)},
+        f"{API}/payments/{{ID}}/allocations/{{allocation}}": {
+            "parameters": [_id(), _id("allocation")], **_action(
+                "payments.deallocate", "Undo an allocation of the payment",
+                {"description": "Undone"}, 204, method="delete")},
+        f"{API}/accounts/{{ID}}/balance": {**one, **_action(
+            "accounts.balance", "What an account was invoiced, paid and owes",
+            _json(_OBJECT, "The account's position"), method="get")},
+        f"{API}/numberings/formats": {
+            **_action("numberings.formats", "A company's numbering formats",
+                      _json({"type": "array", "items": _OBJECT}, "The formats"), method="get",
+                      parameters=({"name": "company", "in": "query",
+                                   "schema": {"type": "integer", "minimum": 0}},)),
+            **_action("numberings.set", "Change a numbering format",
+                      _json(_OBJECT, "The format"), body=_FORMAT)},
+    }
+
+
 # --- the document --------------------------------------------------------------------------
 
 
@@ -642,9 +740,12 @@ def build_document(instance: str) -> dict[str, Any]:
     for _, entity in sorted(ENTITIES.items()):
         paths.update(entity_operations(entity))
     paths.update(instance_paths())
+    paths.update(action_paths())
     tags = [{"name": name, "description": entity.doc} for name, entity in sorted(ENTITIES.items())]
     tags += [{"name": "instance", "description": "Configuration and this document"},
-             {"name": "auth", "description": "Tokens: log in, log out, who am I"}]
+             {"name": "auth", "description": "Tokens: log in, log out, who am I"},
+             {"name": "sales", "description": "The sales cycle: issue, convert, cancel, "
+                                              "allocate (docs/sales.md)"}]
     return {
         "openapi": "3.1.0",
         "info": {"title": "Comptoir: ZeyOS Standard REST API", "version": __version__,
