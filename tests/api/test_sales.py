@@ -297,6 +297,9 @@ def test_numbering_formats_are_set_by_administrators(admin: httpx.Client,
     check(nobody.post("/numberings/formats", json={"kind": "delivery", "pattern": "X{SEQ}"}),
           403)
     check(nobody.get("/numberings/formats"), 403)
+    for company in ("abc", str(10**17), "0"):  # past a 32-bit ID: no driver error
+        answer = admin.get("/numberings/formats", params={"company": company})
+        assert check(answer, 400).text.startswith("Bad Request: company: ")
     # and the generic record operations check a format just as well
     before = check(admin.get(f"/numberings/{changed['ID']}"), 200).json()
     for body, problem in (({"pattern": "BL{XX}"}, "pattern: unknown placeholder {XX}"),

@@ -24,6 +24,7 @@ from comptoir.services import derived
 from comptoir.services.checks import RESETS
 from comptoir.storage import rows
 from comptoir.storage.database import Connection, Row
+from comptoir.wire.values import in_range
 
 COMPANIES, NUMBERINGS = ENTITIES["companies"], ENTITIES["numberings"]
 #: numberings.kind value of each kind name ("invoice" -> 3)
@@ -47,7 +48,8 @@ async def default_company(conn: Connection) -> Row:
 async def company_of(conn: Connection, company: int | None) -> Row:
     if company is None:
         return await default_company(conn)
-    row = await rows.select_row(conn, COMPANIES, company)
+    row = (await rows.select_row(conn, COMPANIES, company)
+           if in_range(COMPANIES.id_field, company) else None)
     if row is None:
         raise InvalidFieldError("company", f"company {company} does not exist")
     return row

@@ -15,7 +15,7 @@ import math
 import re
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import unquote_to_bytes
 
 import orjson
@@ -28,6 +28,7 @@ from comptoir.schema.registry import ENTITIES
 INT32 = (-(2**31), 2**31 - 1)
 INT64 = (-(2**63), 2**63 - 1)
 _INT_RE = re.compile(r"^[+-]?[0-9]+$")
+N = TypeVar("N", int, float)
 EXTDATA_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$")
 
 
@@ -125,6 +126,15 @@ def _choice(f: Field, value: Any) -> Any:
     return value
 
 
+def _bounded(f: Field, number: N) -> N:
+    """`number` within the field's minimum and maximum, else an error naming the field."""
+    if f.minimum is not None and number < f.minimum:
+        raise InvalidFieldError(f.name, f"must be at least {f.minimum:g}")
+    if f.maximum is not None and number > f.maximum:
+        raise InvalidFieldError(f.name, f"must be at most {f.maximum:g}")
+    return number
+
+
 def to_storage(f: Field, value: Any) -> Any:
     """The stored form of a client value for field `f` (None stays None if allowed)."""
     if value is None:
@@ -133,19 +143,9 @@ def to_storage(f: Field, value: Any) -> Any:
         return None
     match f.kind:
         case Kind.INT | Kind.BIGINT | Kind.REF:
-            number = _int(f, value)
-            if f.minimum is not None and number < f.minimum:
-                raise InvalidFieldError(f.name, f"must be at least {f.minimum:g}")
-            if f.maximum is not None and number > f.maximum:
-                raise InvalidFieldError(f.name, f"must be at most {f.maximum:g}")
-            return number
+            return _bounded(f, _int(f, value))
         case Kind.NUMBER:
-            real = _number(f, value)
-            if f.minimum is not None and real < f.minimum:
-                raise InvalidFieldError(f.name, f"must be at least {f.minimum:g}")
-            if f.maximum is not None and real > f.maximum:
-                raise InvalidFieldError(f.name, f"must be at most {f.maximum:g}")
-            return real
+            return _bounded(f, _number(f, value))
         case Kind.TEXT:
             return _text(f, value)
         case Kind.ENUM | Kind.ENTITY:
