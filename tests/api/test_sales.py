@@ -145,6 +145,15 @@ def test_a_bad_issue_date_is_refused(admin: httpx.Client, date: Any, text: str) 
     assert check(admin.get(f"/transactions/{invoice}"), 200).json()["transactionnum"] is None
 
 
+def test_a_draft_invoice_cancelled_by_a_status_change_is_not_numbered(
+        admin: httpx.Client) -> None:
+    invoice = document(admin, account(admin), [("1", "10", "20")], type_=3)
+    changed = check(admin.patch(f"/transactions/{invoice}", json={"status": 3}), 200).json()
+    assert (changed["status"], changed["transactionnum"], changed["issued"]) == (3, None, None)
+    answer = admin.post(f"/transactions/{invoice}/issue", json={})
+    assert check(answer, 409).text.startswith("Conflict: transaction ")
+
+
 def test_an_invoice_issued_through_a_status_change_is_numbered(admin: httpx.Client) -> None:
     customer = account(admin)
     invoice = document(admin, customer, [("2", "50", "20")], type_=3)

@@ -25,6 +25,7 @@ import orjson
 
 from comptoir.domain import money
 from comptoir.errors import ConflictError, InvalidFieldError, MissingFieldError
+from comptoir.schema.entity import Entity
 from comptoir.schema.registry import ENTITIES
 from comptoir.services import checks, derived, numbering
 from comptoir.storage import rows
@@ -157,6 +158,16 @@ def check_lines(lines: Sequence[Mapping[str, Any]]) -> None:
         for name in ("quantity", "listprice", "discountamount"):
             if line.get(name) is not None:
                 money.check_amount(f"lines[{n}].{name}", stored_decimal(line[name]))
+
+
+def issues(entity: Entity, before: Mapping[str, Any] | None,
+           after: Mapping[str, Any]) -> bool:
+    """Does this write (a create: `before` None) issue a document?  It does when the record
+    leaves its lock's unlocked values (an invoice leaving DRAFT), unless it is cancelled:
+    a draft cancelled is never numbered."""
+    lock = entity.lock
+    return (lock is not None and lock.locks(after) and after.get("status") != CANCELLED
+            and (before is None or not lock.locks(before)))
 
 
 def draft_reference(record_id: int, record: Mapping[str, Any]) -> dict[str, Any]:

@@ -314,7 +314,7 @@ async def create_record(db: Database, caller: Caller, name: str,
             draft = issuing.draft_reference(record_id, record)
             await rows.update_row(conn, entity, record_id, rev, draft)
             record, rev = {**record, **draft}, rev + 1
-        issued = entity.lock is not None and entity.lock.locks(record)
+        issued = issuing.issues(entity, None, record)
         if issued:  # an invoice created issued: numbered and totalled as by `issue`
             row = await _load(conn, entity, caller, record_id)
             changes = await issuing.issue_in(conn, row, actor=caller.user)
@@ -372,8 +372,7 @@ async def update_record(db: Database, caller: Caller, name: str, record_id: int,
         if after is not None:
             await after(conn, record_id)
         before = render_record(entity, row)
-        issued = (entity.lock is not None and not entity.lock.locks(row)
-                  and entity.lock.locks(merged))
+        issued = issuing.issues(entity, row, merged)
         if issued:  # an invoice leaving DRAFT is issued: numbered and totalled
             current = await _load(conn, entity, caller, record_id)
             await rows.update_row(conn, entity, record_id, current[REV],
