@@ -43,7 +43,10 @@ def test_a_quote_becomes_an_order_and_a_paid_invoice(
     assert made["allocations"][0]["amount"] == 188.1
     balance = ws_admin.ok("document_balance", id=invoice["id"])
     assert (balance["balance"], balance["state"]) == ("0.00", "paid")
-    assert ws_admin.ok("retrieve", id=invoice["id"])["invoicestatus"] == "Paid"
+    paid = ws_admin.ok("retrieve", id=invoice["id"])
+    assert (paid["invoicestatus"], paid["received"], paid["balance"]) == \
+        ("Paid", "188.10000000", "0.00000000")
+    assert invoice["received"] == "0.00000000" and invoice["balance"] == "188.10000000"
 
 
 def test_refused_actions_answer_in_the_envelope(

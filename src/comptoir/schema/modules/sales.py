@@ -112,7 +112,10 @@ INVOICE = _inventory(
               _ACCOUNT, Reference("salesorder_id", "salesorder", "Sales Order", "SalesOrder"),
               Ws("vtiger_purchaseorder", WsType.STRING, "purchaseorder", "Purchase Order"),
               Ws("invoicedate", WsType.DATE, "date", "Invoice Date"),
-              Ws("duedate", WsType.DATE, "duedate", "Due Date")),
+              Ws("duedate", WsType.DATE, "duedate", "Due Date"),
+              # vtiger 8's payment fields, kept by the allocations (docs/sales.md)
+              Ws("received", WsType.CURRENCY, "paidamount", "Received", editable=False),
+              Ws("balance", WsType.CURRENCY, "balance", "Balance", editable=False)),
     # issued (any status but Created), an invoice is locked (the `transactions` lock);
     # Kafinea's partial edit changes the status, the assigned user and the order references
     partial_edit=("invoicestatus", "assigned_user_id", "salesorder_id", "vtiger_purchaseorder"),
