@@ -448,3 +448,32 @@ def test_numbering_and_document_commands(server: Server, database_url: str, admi
                 database_url)
     assert err.startswith("comptoir: pattern: unknown placeholder {Q}")
     run_cli(database_url, "numbering", "set", "invoice", "--pattern", "FA-{YYYY}-{SEQ:5}")
+
+
+def test_invoicing_commands(server: Server, database_url: str, admin: httpx.Client,
+                            capsys: pytest.CaptureFixture[str]) -> None:
+    # given: an issued order of 200.00 net
+    capsys.readouterr()
+    account = admin.put("/accounts", json={"lastname": "Stages SARL", "currency": "EUR"}).json()
+    order = admin.put("/transactions", json={"type": 1, "account": account["ID"],
+                                             "currency": "EUR"}).json()
+    line = admin.put("/lineitems", json={"transaction": order["ID"], "quantity": 2,
+                                         "listprice": 100, "tax1": 20}).json()
+    admin.post(f"/transactions/{order['ID']}/issue", json={})
+    # when: an advance of 25 %, then the line at 50 %
+    run_cli(database_url, "document", "advance", str(order["ID"]), "--percent", "25")
+    assert re.fullmatch(r"made draft invoice \d+ \(PROV-\d+\): net 50.0, total 60.0\n",
+                        capsys.readouterr().out)
+    run_cli(database_url, "document", "progress", str(order["ID"]), "--line",
+            f"{line['ID']}:50")
+    assert ": net 100.0, total 120.0\n" in capsys.readouterr().out
+    # and work logged on the account, at an item's price
+    item = admin.put("/items", json={"name": "Heure", "sellingprice": 60, "taxrate": 20}).json()
+    admin.put("/actionsteps", json={"name": "Réglage", "effort": 30, "status": 1,
+                                    "account": account["ID"]})
+    run_cli(database_url, "document", "consumption", str(account["ID"]), "--item",
+            str(item["ID"]))
+    assert ": net 30.0, total 36.0\n" in capsys.readouterr().out
+    err = fails(capsys, "document", "progress", str(order["ID"]), "--percent", "120",
+                "--database", database_url)
+    assert err.startswith("comptoir: percent: must be at most 100")

@@ -6,6 +6,10 @@
     comptoir document issue ID [--date YYYY-MM-DD]
     comptoir document convert ID --type TYPE [--line LINE[:QUANTITY] ...]
     comptoir document cancel ID
+    comptoir document advance ORDER (--percent P | --amount A)
+    comptoir document progress ORDER (--percent P | --line LINE:PERCENT ...)
+    comptoir document consumption ACCOUNT --item ID [--price P] [--project ID]
+                               [--ticket ID] [--from YYYY-MM-DD] [--to YYYY-MM-DD]
     comptoir payment allocate ID --invoice ID[:AMOUNT] ...
 
 They act as the first administrator (`--user NAME` for another user), with that user's
@@ -20,7 +24,7 @@ from typing import Any
 
 from comptoir.config import Settings
 from comptoir.errors import InvalidFieldError, NotFoundError
-from comptoir.services import auth, companies, sales, settlement
+from comptoir.services import auth, companies, invoicing, sales, settlement
 from comptoir.services.access import Caller
 from comptoir.storage.database import Database, run_with_database
 
@@ -76,10 +80,27 @@ def cmd_document(settings: Settings, args: argparse.Namespace) -> None:
         record = _as_user(settings, args.user, lambda db, caller: sales.convert_document(
             db, caller, args.id, body))
         print(f"made draft {record.data['ID']} ({record.data['draftnum']}) from {args.id}")
-    else:
+    elif args.action == "cancel":
         record = _as_user(settings, args.user, lambda db, caller: sales.cancel_document(
             db, caller, args.id, {}))
         print(f"cancelled {record.data['ID']} ({record.data['transactionnum']})")
+    else:
+        cmd_invoicing(settings, args)
+
+
+def cmd_invoicing(settings: Settings, args: argparse.Namespace) -> None:
+    """`document advance|progress|consumption`: a draft invoice in stages or of work."""
+    given: dict[str, Any] = {name: getattr(args, name, None) for name in (
+        "percent", "amount", "item", "price", "project", "ticket", "from", "to")}
+    if getattr(args, "line", None):
+        lines = [_pair(text, "--line") for text in args.line]
+        given["lines"] = [{"line": p["id"], "percent": p["value"]} for p in lines]
+    body = {name: value for name, value in given.items() if value is not None}
+    run = {"advance": invoicing.advance_invoice, "progress": invoicing.progress_invoice,
+           "consumption": invoicing.consumption_invoice}[args.action]
+    record = _as_user(settings, args.user, lambda db, caller: run(db, caller, args.id, body))
+    print(f"made draft invoice {record.data['ID']} ({record.data['draftnum']}): net "
+          f"{record.data['netamount']}, total {record.data['grandtotal']}")
 
 
 def cmd_payment(settings: Settings, args: argparse.Namespace) -> None:
@@ -123,6 +144,27 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     cancel = document_sub.add_parser("cancel", parents=[user],
                                      help="cancel (an issued invoice: by a credit note)")
     cancel.add_argument("id", type=int)
+    advance = document_sub.add_parser("advance", parents=[user],
+                                      help="make a draft advance invoice of an order")
+    advance.add_argument("id", type=int, help="the issued order")
+    advance.add_argument("--percent", help="percent of the order's net")
+    advance.add_argument("--amount", help="amount, net of VAT")
+    progress = document_sub.add_parser("progress", parents=[user],
+                                       help="make a draft progress invoice of an order")
+    progress.add_argument("id", type=int, help="the issued order")
+    progress.add_argument("--percent", help="cumulative percent of the whole order")
+    progress.add_argument("--line", action="append",
+                          help="LINE:PERCENT, a line's cumulative percent")
+    consumption = document_sub.add_parser("consumption", parents=[user],
+                                          help="make a draft invoice of an account's work")
+    consumption.add_argument("id", type=int, help="the account")
+    consumption.add_argument("--item", type=int, required=True,
+                             help="the service item whose price the hours take")
+    consumption.add_argument("--price", help="the price of an hour (default: the item's)")
+    consumption.add_argument("--project", type=int, help="only this project's work")
+    consumption.add_argument("--ticket", type=int, help="only this ticket's work")
+    consumption.add_argument("--from", help="first day YYYY-MM-DD")
+    consumption.add_argument("--to", help="last day YYYY-MM-DD (default: today)")
     document.set_defaults(func=cmd_document)
 
     payment = sub.add_parser("payment", help="allocate payments to invoices")

@@ -21,6 +21,7 @@ from typing import Any
 
 import orjson
 
+from comptoir.errors import ConflictError
 from comptoir.events import outbox
 from comptoir.schema.entity import Entity
 from comptoir.schema.fields import Managed
@@ -59,7 +60,9 @@ async def update(conn: Connection, entity: Entity, row: Row, changes: Mapping[st
     if all(row.get(name) == value for name, value in changes.items()):
         return row
     values = _stamped(entity, changes, created=False)
-    await rows.update_row(conn, entity, row["ID"], row[REV], values)
+    if not await rows.update_row(conn, entity, row["ID"], row[REV], values):
+        raise ConflictError(f"{entity.singular} {row['ID']} was changed by another request "
+                            "meanwhile: try again", code="concurrent_change")
     now = {**row, **values, REV: row[REV] + 1}
     after = render_record(entity, now)
     await outbox.emit(conn, entity, row["ID"], "updated", actor=actor, record=after,

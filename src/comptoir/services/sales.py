@@ -21,42 +21,23 @@ from typing import Any
 from comptoir.domain import invoicing
 from comptoir.errors import ConflictError, InvalidFieldError
 from comptoir.events import outbox
-from comptoir.schema.registry import ENTITIES
-from comptoir.services import derived, issuing, records, settlement
+from comptoir.services import conversion, derived, issuing, records, settlement
 from comptoir.services.access import Caller
-from comptoir.services.issuing import CANCELLED, DRAFT, stored
+from comptoir.services.conversion import (
+    CREDITS,
+    DELIVERIES,
+    INVOICES,
+    TRANSACTIONS,
+    TYPE_VALUES,
+    TYPES,
+    load_document,
+    only,
+)
+from comptoir.services.issuing import CANCELLED, DRAFT
 from comptoir.storage import rows
-from comptoir.storage.database import Connection, Database, Row
+from comptoir.storage.database import Database, Row
 from comptoir.wire.module_values import parse_decimal
 from comptoir.wire.values import render_record, stored_decimal
-
-TRANSACTIONS, LINEITEMS = ENTITIES["transactions"], ENTITIES["lineitems"]
-TYPES = dict(TRANSACTIONS.by_name["type"].choices)
-TYPE_VALUES: dict[str, int] = {label: value for value, label in TYPES.items()}
-STATUSES = {label: value for value, label in TRANSACTIONS.by_name["status"].choices.items()}
-#: source type -> the types it converts into (quote -> order, invoice; order -> delivery,
-#: invoice; invoice -> credit note; the same on the supplier side)
-CONVERSIONS: dict[int, tuple[int, ...]] = {0: (1, 3), 1: (2, 3), 3: (4,), 6: (7, 8), 7: (8,),
-                                           8: (9,)}
-#: types that take quantities from an order's lines as deliveries, as invoices, as credits
-DELIVERIES, INVOICES, CREDITS = frozenset({2, 7}), frozenset({3, 8}), frozenset({4, 9})
-#: header fields a converted document takes from its source
-COPIED = ("account", "assigneduser", "billingaddress", "billingcity", "billingcountry",
-          "billingpostalcode", "billingrecipient", "billingregion", "calculation", "company",
-          "contract", "currency", "exchangerate", "ownergroup", "purchaseorder",
-          "shippingaddress", "shippingcity", "shippingcountry", "shippingpostalcode",
-          "shippingrecipient", "shippingregion", "subject", "taxid", "taxtype",
-          "discountpercent")
-#: copied too when every line is converted in full
-COPIED_WHOLE = ("discountamount", "shippingamount", "shippingtaxes", "adjustment")
-LINE_COPIED = ("item", "listprice", "discountpercent", "tax1", "tax2", "tax3", "comment",
-               "description", "pricelist")
-
-
-async def load_document(conn: Connection, caller: Caller, record_id: int) -> Row:
-    """A document the caller may change, locked for this transaction."""
-    return await records.load_writable(conn, TRANSACTIONS, caller, record_id)
-
 
 # --- issue ---------------------------------------------------------------------------------
 
@@ -65,7 +46,7 @@ async def issue_document(db: Database, caller: Caller, record_id: int,
                          body: Mapping[str, Any]) -> records.Record:
     """Issue a draft: checked, totalled, numbered (`services/issuing.py`).  `body`: an
     optional `date` (the issue date, today by default)."""
-    _only(body, ("date",))
+    only(body, ("date",))
     async with db.write() as conn:
         row = await load_document(conn, caller, record_id)
         if row["status"] != DRAFT:
@@ -76,64 +57,6 @@ async def issue_document(db: Database, caller: Caller, record_id: int,
         await outbox.emit(conn, TRANSACTIONS, record_id, "issued", actor=caller.user,
                           record=render_record(TRANSACTIONS, after))
         return await records.current(conn, TRANSACTIONS, caller, record_id)
-
-
-def _only(body: Mapping[str, Any], allowed: Sequence[str]) -> None:
-    for key in body:
-        if key not in allowed:
-            raise InvalidFieldError(str(key)[:60], f"unknown parameter; expected "
-                                    f"{', '.join(allowed) or 'none'}")
-
-
-# --- what was taken from a document's lines --------------------------------------------------
-
-
-async def _taken_lines(conn: Connection, line_ids: Sequence[int]) -> list[tuple[Row, Row]]:
-    """The lines converted from `line_ids` (their `sourceline`) with their documents, but
-    those of cancelled documents."""
-    found = await rows.select_rows_in(conn, LINEITEMS, "sourceline", line_ids)
-    documents = {row["ID"]: row for row in await rows.select_rows_in(
-        conn, TRANSACTIONS, "ID", sorted({line["transaction"] for line in found}))}
-    return [(line, documents[line["transaction"]]) for line in found
-            if documents[line["transaction"]]["status"] != CANCELLED]
-
-
-async def progress_of(conn: Connection, lines: Sequence[Row]) -> dict[int, invoicing.Progress]:
-    """Per line of a document: its quantity, how much of it was delivered, and how much
-    was invoiced net of credit notes (for a quote: ordered or invoiced; for an invoice:
-    credited)."""
-    taken = await _taken_lines(conn, [line["ID"] for line in lines])
-    credited = await _taken_lines(conn, [line["ID"] for line, doc in taken
-                                         if doc["type"] in INVOICES])
-    credit_of: dict[int, Decimal] = {}
-    for line, _ in credited:
-        credit_of[line["sourceline"]] = (credit_of.get(line["sourceline"], Decimal(0))
-                                         + stored_decimal(line["quantity"]))
-    delivered: dict[int, Decimal] = {}
-    invoiced: dict[int, Decimal] = {}
-    for line, doc in taken:
-        source, quantity = line["sourceline"], stored_decimal(line["quantity"])
-        if doc["type"] in DELIVERIES:
-            delivered[source] = delivered.get(source, Decimal(0)) + quantity
-        else:  # orders, invoices and credit notes made from the line
-            quantity -= credit_of.get(line["ID"], Decimal(0)) if doc["type"] in INVOICES else 0
-            invoiced[source] = invoiced.get(source, Decimal(0)) + quantity
-    return {line["ID"]: invoicing.Progress(stored_decimal(line["quantity"]),
-                                           delivered.get(line["ID"], Decimal(0)),
-                                           invoiced.get(line["ID"], Decimal(0)))
-            for line in lines}
-
-
-def _source_status(source: Row, progress: Mapping[int, invoicing.Progress]) -> int | None:
-    """The status the source takes from what was made from it (None: it keeps its own)."""
-    lines = list(progress.values())
-    if source["type"] == 0:
-        label = invoicing.quote_status([(p.ordered, p.invoiced) for p in lines])
-    elif source["type"] in (1, 6):
-        label = invoicing.order_status(lines)
-    else:
-        return None
-    return int(STATUSES[label])
 
 
 # --- convert -------------------------------------------------------------------------------
@@ -188,57 +111,24 @@ async def convert_document(db: Database, caller: Caller, record_id: int,
     """Make a new draft document of `type` from an issued one, with all its lines or the
     `lines` chosen (`[{"line": ID, "quantity": q}]`, quantity defaulting to what is left).
     No line is taken beyond its quantity; the source's status follows (ORDERED,
-    PARTLYDELIVERED, INVOICED, ...)."""
-    _only(body, ("type", "lines"))
+    PARTLYDELIVERED, INVOICED, ...).  The invoice completing an order deducts its
+    advances (`services/conversion.with_deductions`)."""
+    only(body, ("type", "lines"))
     target = _target_type(body.get("type"))
     async with db.write() as conn:
         source = await load_document(conn, caller, record_id)
-        if target not in CONVERSIONS.get(source["type"], ()):
-            raise ConflictError(f"a {TYPES[source['type']]} does not convert into a "
-                                f"{TYPES[target]}", code="not_convertible")
-        if source["status"] in (DRAFT, CANCELLED):
-            state = "a draft: issue it first" if source["status"] == DRAFT else "cancelled"
-            raise ConflictError(f"transaction {record_id} is {state}", code="not_convertible")
+        conversion.check_source(source, target)
         lines = await issuing.document_lines(conn, record_id)
-        progress = await progress_of(conn, lines)
+        progress = await conversion.progress_of(conn, source, lines)
         chosen = _wanted(body, lines, progress, target)
         whole = all(quantity == progress[line["ID"]].ordered for line, quantity in chosen) \
             and len(chosen) == len(lines)
-        values = _header(source, target, whole)
-        new_lines = [{**{name: line[name] for name in LINE_COPIED}, "sourceline": line["ID"],
-                      "quantity": stored(quantity)} for line, quantity in chosen]
-        values.update(issuing.total_fields(values, issuing.totals_of(values, new_lines)))
-
-        async def write_lines(conn: Connection, document: int) -> None:
-            for sequence, line in enumerate(new_lines, 1):
-                await derived.insert(conn, LINEITEMS, {
-                    **line, "transaction": document, "sequence": sequence}, actor=caller.user)
-
-        made = await records.create_record(db, caller, "transactions", values,
-                                           after=write_lines)
-        status = _source_status(source, await progress_of(conn, lines))
-        if status is not None:
-            source = await derived.update(conn, TRANSACTIONS, source, {"status": status},
-                                          actor=caller.user)
-        await outbox.emit(conn, TRANSACTIONS, record_id, "converted", actor=caller.user,
-                          record=render_record(TRANSACTIONS, source),
-                          changes={"document": {"before": None, "after": made.data["ID"]}})
+        values = conversion.header(source, target, whole)
+        new_lines = [conversion.taken_line(line, quantity) for line, quantity in chosen]
+        await conversion.with_deductions(conn, source, lines, values, new_lines)
+        made = await conversion.make_document(db, conn, caller, values, new_lines)
+        await conversion.made_from(conn, caller, source, lines, made)
         return await records.current(conn, TRANSACTIONS, caller, made.data["ID"])
-
-
-def _header(source: Row, target: int, whole: bool) -> dict[str, Any]:
-    values = {name: source[name] for name in COPIED + (COPIED_WHOLE if whole else ())
-              if source[name] is not None}
-    values.update(type=target, status=DRAFT, source=source["ID"])
-    if source["type"] == 0:
-        values["quote"] = source["ID"]
-    elif source["quote"] is not None:
-        values["quote"] = source["quote"]
-    if source["type"] in (1, 6):
-        values["salesorder"] = source["ID"]
-    elif source["salesorder"] is not None:
-        values["salesorder"] = source["salesorder"]
-    return values
 
 
 # --- cancel --------------------------------------------------------------------------------
@@ -250,7 +140,7 @@ async def cancel_document(db: Database, caller: Caller, record_id: int,
     marked CANCELLED.  An issued invoice is never edited: it is cancelled by a credit note
     of everything not yet credited, issued at once and allocated to the invoice's balance
     (`body`: the credit note's `date`); the invoice is then CANCELLED."""
-    _only(body, ("date",))
+    only(body, ("date",))
     async with db.write() as conn:
         row = await load_document(conn, caller, record_id)
         if row["status"] == CANCELLED:

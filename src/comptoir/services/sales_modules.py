@@ -16,7 +16,7 @@ from typing import Any
 from comptoir.errors import InvalidFieldError, InvalidIdError
 from comptoir.schema.module import Module
 from comptoir.schema.modules import MODULES
-from comptoir.services import inventory, modules, sales, settlement
+from comptoir.services import inventory, invoicing, modules, sales, settlement
 from comptoir.services.access import Caller
 from comptoir.storage.database import Database
 from comptoir.wire import module_values as mv
@@ -26,7 +26,10 @@ DOCUMENT_MODULES = {name: MODULES[name] for name in ("Quotes", "SalesOrder", "In
                                                      "PurchaseOrder")}
 TYPE_OF_MODULE = {name: module.where["type"][0] for name, module in DOCUMENT_MODULES.items()}
 ACTIONS = {"issue": sales.issue_document, "convert": sales.convert_document,
-           "cancel": sales.cancel_document}
+           "cancel": sales.cancel_document, "advance": invoicing.advance_invoice,
+           "progress": invoicing.progress_invoice}
+#: the references of a consumption invoice, and the entity their webservice ids name
+CONSUMPTION_REFERENCES = {"item": "items", "project": "projects", "ticket": "tickets"}
 
 
 async def _document(db: Database, caller: Caller, text_id: Any) -> tuple[Module, int]:
@@ -69,8 +72,26 @@ def _line_id(value: Any) -> Any:
 async def act(db: Database, caller: Caller, text_id: Any, action: str,
               options: Mapping[str, Any]) -> dict[str, Any]:
     _, record_id = await _document(db, caller, text_id)
-    body = _convert_options(options) if action == "convert" else dict(options)
+    body = _convert_options(options) if action in ("convert", "progress") else dict(options)
     record = await ACTIONS[action](db, caller, record_id, body)
+    return await show(db, record.data)
+
+
+async def consume(db: Database, caller: Caller, text_id: Any,
+                  options: Mapping[str, Any]) -> dict[str, Any]:
+    """A consumption invoice of an Accounts record; `item`, `project` and `ticket` may be
+    given as webservice ids (`14x3`, `31x2`, `17x9`)."""
+    module, data = await modules.load_record(db, caller, text_id)
+    if module.entity != "accounts":
+        raise InvalidIdError(f"Id specified is incorrect: {text_id} is not an Accounts id")
+    body = dict(options)
+    for name, entity in CONSUMPTION_REFERENCES.items():
+        if isinstance(body.get(name), str) and "x" in body[name]:
+            named, record_id = mv.module_of(body[name])
+            if named.entity != entity:
+                raise InvalidFieldError(name, f"{body[name]} is not a {entity} id")
+            body[name] = record_id
+    record = await invoicing.consumption_invoice(db, caller, int(data["ID"]), body)
     return await show(db, record.data)
 
 

@@ -3,6 +3,9 @@
     POST   /{instance}/api/v1/transactions/{ID}/issue         {"date": "2026-12-07"}
     POST   /{instance}/api/v1/transactions/{ID}/convert       {"type": ..., "lines": [...]}
     POST   /{instance}/api/v1/transactions/{ID}/cancel        {}
+    POST   /{instance}/api/v1/transactions/{ID}/advance       {"percent": 30}
+    POST   /{instance}/api/v1/transactions/{ID}/progress      {"percent": 40}
+    POST   /{instance}/api/v1/accounts/{ID}/consumption       {"item": 3, "to": "2026-11-30"}
     GET    /{instance}/api/v1/transactions/{ID}/balance
     POST   /{instance}/api/v1/transactions/{ID}/allocations   a credit note over invoices
     POST   /{instance}/api/v1/payments/{ID}/allocations       {"allocations": [...]}
@@ -27,7 +30,7 @@ from starlette.routing import Route
 from comptoir.api.forms import parse_id
 from comptoir.api.rest.routes import API, caller_of, json_response, read_body
 from comptoir.errors import InvalidFieldError, NotFoundError
-from comptoir.services import companies, records, sales, settlement
+from comptoir.services import companies, invoicing, records, sales, settlement
 from comptoir.services.access import Caller
 from comptoir.storage.database import Database
 
@@ -95,6 +98,12 @@ ROUTES = [
     Route(API + "/transactions/{id}/convert", action(sales.convert_document, 201),
           methods=["POST"]),
     Route(API + "/transactions/{id}/cancel", action(sales.cancel_document), methods=["POST"]),
+    Route(API + "/transactions/{id}/advance", action(invoicing.advance_invoice, 201),
+          methods=["POST"]),
+    Route(API + "/transactions/{id}/progress", action(invoicing.progress_invoice, 201),
+          methods=["POST"]),
+    Route(API + "/accounts/{id}/consumption", action(invoicing.consumption_invoice, 201),
+          methods=["POST"]),
     Route(API + "/transactions/{id}/balance", reading(settlement.document_balance),
           methods=["GET"]),
     Route(API + "/transactions/{id}/allocations", action(settlement.allocate_credit, 201),

@@ -590,6 +590,24 @@ _CONVERT: Schema = {
                       "type": "object", "required": ["line"], "properties": {
                           "line": {"type": "integer", "description": "A line item ID"},
                           "quantity": _AMOUNT}}}}}
+_ADVANCE: Schema = {"type": "object", "additionalProperties": False,
+                    "description": "Exactly one of percent and amount",
+                    "properties": {"percent": _AMOUNT, "amount": _AMOUNT}}
+_PROGRESS: Schema = {
+    "type": "object", "additionalProperties": False,
+    "description": "The cumulative percent of completion: of the whole order, or per line",
+    "properties": {"percent": _AMOUNT, "lines": {
+        "type": "array", "minItems": 1, "items": {
+            "type": "object", "required": ["line", "percent"], "properties": {
+                "line": {"type": "integer", "description": "A line item ID of the order"},
+                "percent": _AMOUNT}}}}}
+_CONSUMPTION: Schema = {
+    "type": "object", "additionalProperties": False, "required": ["item"], "properties": {
+        "item": {"type": "integer", "description": "The service item whose price the hours "
+                 "take"},
+        "price": _AMOUNT, "project": {"type": "integer"}, "ticket": {"type": "integer"},
+        "from": {"type": "string", "format": "date"}, "to": {"type": "string",
+                                                             "format": "date"}}}
 _ALLOCATION: Schema = {"type": "object", "required": ["transaction"], "properties": {
     "transaction": {"type": "integer", "description": "The invoice settled"},
     "amount": _AMOUNT}}
@@ -642,6 +660,16 @@ def action_paths() -> dict[str, Schema]:
         f"{API}/transactions/{{ID}}/cancel": {**one, **_action(
             "transactions.cancel", "Cancel a document (an issued invoice by a credit note)",
             document, body=_DATED)},
+        f"{API}/transactions/{{ID}}/advance": {**one, **_action(
+            "transactions.advance", "Make a draft advance (deposit) invoice of an order",
+            _json(_ref("transactions"), "The new draft", etag=True), 201, body=_ADVANCE)},
+        f"{API}/transactions/{{ID}}/progress": {**one, **_action(
+            "transactions.progress", "Make a draft progress invoice of an order",
+            _json(_ref("transactions"), "The new draft", etag=True), 201, body=_PROGRESS)},
+        f"{API}/accounts/{{ID}}/consumption": {**one, **_action(
+            "accounts.consumption", "Make a draft invoice of the work logged for an account",
+            _json(_ref("transactions"), "The new draft", etag=True), 201,
+            body=_CONSUMPTION)},
         f"{API}/transactions/{{ID}}/balance": {**one, **_action(
             "transactions.balance", "What an invoice totals, was paid and has left",
             _json(_OBJECT, "The balance"), method="get")},

@@ -204,6 +204,21 @@ async def cancel_document(call: Call) -> Any:
                              _options(call))
 
 
+async def advance_invoice(call: Call) -> Any:
+    return await sales_modules.act(call.db, call.me, call.text("id", required=True), "advance",
+                                   _options(call))
+
+
+async def progress_invoice(call: Call) -> Any:
+    return await sales_modules.act(call.db, call.me, call.text("id", required=True),
+                                   "progress", _options(call))
+
+
+async def consumption_invoice(call: Call) -> Any:
+    return await sales_modules.consume(call.db, call.me, call.text("id", required=True),
+                                       call.element())
+
+
 async def allocate_payment(call: Call) -> Any:
     return await sales_modules.allocate(call.db, call.me, call.text("id", required=True),
                                   call.element())
@@ -296,6 +311,9 @@ OPERATIONS: dict[str, Operation] = {
     "issue_document": Operation(issue_document, post=True),
     "convert_document": Operation(convert_document, post=True),
     "cancel_document": Operation(cancel_document, post=True),
+    "advance_invoice": Operation(advance_invoice, post=True),
+    "progress_invoice": Operation(progress_invoice, post=True),
+    "consumption_invoice": Operation(consumption_invoice, post=True),
     "allocate_payment": Operation(allocate_payment, post=True),
     "document_balance": Operation(document_balance, post=False),
     "fileupload": Operation(file_upload, post=True, files=True),
