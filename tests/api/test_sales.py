@@ -356,3 +356,14 @@ def test_shipping_taxes_are_an_object_of_percents(admin: httpx.Client, taxes: st
     assert check(answer, 400).text.startswith("Bad Request: shippingtaxes: ")
     # 100 at 20 % and 10 of S&H at 5.5 %
     assert issue(admin, invoice)["tax"] == 20.55
+
+
+def test_payments_take_consecutive_receipt_numbers(admin: httpx.Client) -> None:
+    customer = account(admin)
+    made = [check(admin.put("/payments", json={"account": customer, "amount": amount}),
+                  201).json() for amount in (10, 20)]
+    numbers = [payment["paymentnum"] for payment in made]
+    assert all(re.fullmatch(rf"RG-{YEAR}-\d{{5}}", number) for number in numbers)
+    assert int(numbers[1][-5:]) == int(numbers[0][-5:]) + 1
+    stored = check(admin.get(f"/payments/{made[0]['ID']}"), 200).json()
+    assert stored["paymentnum"] == numbers[0]

@@ -99,6 +99,9 @@ class Entity:
     lock: Lock | None = None
     #: sets of fields unique together (a unique index over them)
     unique_together: tuple[tuple[str, ...], ...] = ()
+    #: (field, numbering kind): the number a record takes when it is created (a payment's
+    #: receipt number), from its company's format, in the creating transaction
+    numbered: tuple[str, str] | None = None
 
     @cached_property
     def by_name(self) -> dict[str, Field]:

@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Mapping
+from typing import Any
 
 from comptoir.domain import numbering as rules
 from comptoir.errors import ConflictError, InvalidFieldError
 from comptoir.schema.entities.companies import NUMBERING_KINDS
+from comptoir.schema.entity import Entity
 from comptoir.schema.registry import ENTITIES
 from comptoir.services import derived
 from comptoir.services.checks import RESETS
@@ -92,3 +95,14 @@ async def take_number(conn: Connection, company: int, kind: str, day: dt.date, *
         "nextvalue": counter.next_value, "period": counter.period, "lastnumber": number,
         "lastdate": max(when, row["lastdate"] or 0)}, actor=actor)
     return number
+
+
+async def number_at_create(conn: Connection, entity: Entity, record: Mapping[str, Any], *,
+                           actor: int | None) -> str:
+    """The number a record of a numbered entity (`Entity.numbered`) takes when created: its
+    company's next, in the order the records are recorded (today's date: a payment
+    received last week and recorded now is numbered now)."""
+    assert entity.numbered is not None
+    company = await company_of(conn, record.get("company"))
+    return await take_number(conn, company["ID"], entity.numbered[1],
+                             dt.datetime.now(dt.UTC).date(), actor=actor)

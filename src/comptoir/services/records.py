@@ -31,7 +31,7 @@ from comptoir.query import json_query
 from comptoir.schema.entity import Entity, Op, Ownership
 from comptoir.schema.fields import NOW, Field, Kind, Managed, OnDelete
 from comptoir.schema.registry import ENTITIES
-from comptoir.services import checks, derived, issuing
+from comptoir.services import checks, derived, issuing, numbering
 from comptoir.services.access import Caller, check_operation, visible
 from comptoir.services.writes import Write, parse_write
 from comptoir.storage import rows
@@ -306,6 +306,9 @@ async def create_record(db: Database, caller: Caller, name: str,
         if record_id is not None and await rows.exists(conn, entity, record_id):
             raise ConflictError(f"ID Present: {entity.singular} {record_id} already exists")
         await _store_files(conn, entity, write, record)
+        if entity.numbered is not None:  # a payment: its receipt number
+            record[entity.numbered[0]] = await numbering.number_at_create(
+                conn, entity, record, actor=caller.user)
         record_id, rev = await rows.insert_row(conn, entity, record)
         await _apply(conn, entity, write, record_id)
         if after is not None:

@@ -63,6 +63,9 @@ PAYMENTS = Entity(
              "Means of payment (0=TRANSFER, 1=CARD, 2=CHEQUE, 3=CASH, 4=DIRECTDEBIT, "
              "5=OTHER)", nullable=False, default=0),
         Ref("ownergroup", "groups", "Owner group ID (null=PUBLIC)", on_delete=OnDelete.CASCADE),
+        Text("paymentnum", "Receipt number, given when the payment is recorded (the company's "
+             "`payment` numbering format)", managed=Managed.SYSTEM, default=None, nullable=True,
+             searchable=True),
         Enum(
             "status",
             {0: "DRAFT", 1: "COMPLETED", 2: "CANCELLED", 3: "BOOKED"},
@@ -73,6 +76,7 @@ PAYMENTS = Entity(
         Text("subject", "Subject (e.g. bank statement or reference number)", searchable=True),
         Ref("transaction", "transactions", "Transaction ID; is mutually exclusive to account"),
     ),
+    numbered=("paymentnum", "payment"),
     read=Access(("billing", "procurement", "payments")),
     write=Access(("billing", "procurement", "payments")),
     ops=ALL_OPS,
