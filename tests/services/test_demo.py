@@ -21,7 +21,7 @@ from comptoir.storage.database import Database, run_with_database
 T = TypeVar("T")
 EXPECTED = {"accounts": 10, "contacts": 20, "addresses": 19, "contacts2contacts": 10,
             "items": 10, "pricelists": 2, "prices": 8, "pricelists2accounts": 2,
-            "suppliers": 6, "ledgers": 2, "transactions": 7, "payments": 3, "projects": 2,
+            "suppliers": 6, "ledgers": 2, "transactions": 17, "payments": 4, "projects": 2,
             "tasks": 9, "tickets": 4, "actionsteps": 2, "opportunities": 2, "notes": 3,
             "associations": 3}
 
@@ -97,8 +97,9 @@ def test_accounts_have_contacts_and_addresses(data: dict[str, list[dict[str, Any
 
 def test_transactions_are_consistent(data: dict[str, list[dict[str, Any]]]) -> None:
     accounts, items = by_id(data["accounts"]), by_id(data["items"])
-    assert {t["type"] for t in data["transactions"]} == {0, 1, 3, 6}
-    for transaction in data["transactions"]:
+    written = [t for t in data["transactions"] if t["items"]]  # the cycle's have line items
+    assert {t["type"] for t in written} == {0, 1, 3, 6}
+    for transaction in written:
         account = accounts[transaction["account"]]
         assert transaction["billingrecipient"] == account["lastname"]
         lines = orjson.loads(transaction["items"])
@@ -127,6 +128,29 @@ def test_payments_match_their_invoices(data: dict[str, list[dict[str, Any]]]) ->
         paid = Decimal(str(payment["amount"]))
         assert invoice["type"] == 3
         assert (invoice["status"], paid) in ((20, gross), (17, (gross / 2).quantize(Decimal("0.01"))))
+
+
+def test_a_whole_sales_cycle(data: dict[str, list[dict[str, Any]]]) -> None:
+    cycle = [t for t in data["transactions"] if not t["items"]]  # made with line items
+    # quote, order, advance, progress, final, credit note; a quote; a supplier order, its
+    # receipt and its invoice
+    assert [t["type"] for t in cycle] == [0, 1, 3, 3, 3, 4, 0, 6, 7, 8]
+    assert all(t["transactionnum"] for t in cycle)
+    quote, order, advance, progress, final, credit = cycle[:6]
+    assert (advance["invoicekind"], progress["invoicekind"], final["invoicekind"]) == (1, 2, 3)
+    assert order["source"] == quote["ID"] and quote["status"] == 8  # ORDERED
+    assert order["status"] == 16  # INVOICED
+    # the three invoices sum to the order: the final one deducted the advance
+    total = sum(Decimal(str(t["netamount"])) for t in (advance, progress, final))
+    assert total == Decimal(str(order["netamount"]))
+    assert credit["source"] == final["ID"]
+    # one transfer paid the advance and the progress invoice
+    payment = next(p for p in data["payments"] if p["subject"] == "Virement Hôtel du Lac")
+    assert Decimal(str(payment["allocated"])) == Decimal(str(payment["amount"])) == sum(
+        Decimal(str(t["grandtotal"])) for t in (advance, progress))
+    assert (advance["status"], progress["status"]) == (20, 20)  # PAID
+    receipt, supplier_invoice = cycle[8:]
+    assert receipt["source"] == supplier_invoice["source"] == cycle[7]["ID"]
 
 
 def test_catalog_relations(data: dict[str, list[dict[str, Any]]]) -> None:

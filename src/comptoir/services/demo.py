@@ -19,6 +19,13 @@ and totals; payments on two ledgers; 2 projects with tasks; support tickets (own
 Support group) with an action step; opportunities; notes associated with accounts; tags
 and custom fields (extdata) on many of them.  Currency EUR, French VAT (20 %).
 
+It also runs one whole sales cycle through the services of `docs/sales.md`, as a user
+would: a quote for the Hôtel du Lac converted to an order, an advance invoice of 30 %, a
+progress invoice at 50 %, the final invoice deducting the advance, a credit note of one
+line of it, and one bank transfer allocated over the advance and the progress invoices; a
+quote for the Cabinet Dupont whose lines take the key-account price list; and a supplier
+order to Distri-Info received and invoiced.  Those documents carry the tag `cycle`.
+
 Nothing is random: dates are whole days relative to the day of loading (invoices fall due
 in the weeks around it); everything else is fixed.
 """
@@ -33,7 +40,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 
 from comptoir.errors import ComptoirError
-from comptoir.services import auth, records
+from comptoir.services import auth, invoicing, records, sales, settlement
 from comptoir.services.access import Caller
 from comptoir.storage.database import Database
 from comptoir.storage.tables import TABLES
@@ -388,7 +395,7 @@ class _Loader:
                                                       "account": self.ids["account:" + key]})
 
     async def sales(self) -> None:
-        bank = await self.create("ledgers", {"name": "Banque – compte courant"})
+        bank = await self.create("ledgers", {"name": "Banque – compte courant"}, "ledger:bank")
         await self.create("ledgers", {"name": "Caisse"})
         item_ids = {k[5:]: v for k, v in self.ids.items() if k.startswith("item:")}
         for (key, kind, number, account_key, status, day, due, lines, tags,
@@ -480,6 +487,67 @@ class _Loader:
                 "entity2": "accounts", "index2": self.ids["account:" + account]})
 
 
+    async def document(self, kind: int, account: str, lines: list[tuple[str, int]], *,
+                       priced: bool = True) -> int:
+        """A draft with line items (the item's price unless the price lists give it)."""
+        record_id = await self.create("transactions", {
+            "type": kind, "account": self.ids["account:" + account], "currency": "EUR",
+            "subject": ACCOUNTS[account].company, "tags": ["cycle"],
+            "assigneduser": self.ids["user:alice"]})
+        for sequence, (key, quantity) in enumerate(lines, 1):
+            item = ITEMS[key]
+            price = item.purchaseprice if kind >= 5 else item.sellingprice
+            await self.create("lineitems", {
+                "transaction": record_id, "sequence": sequence, "item": self.ids["item:" + key],
+                "quantity": quantity, "tax1": VAT, "comment": item.name,
+                **({"listprice": float(price)} if priced else {})})
+        return record_id
+
+    async def issue(self, record_id: int) -> int:
+        await sales.issue_document(self.db, self.caller, record_id, {})
+        return record_id
+
+    async def made(self, action: Any, record_id: int, body: dict[str, Any]) -> int:
+        """The draft an action makes, issued."""
+        return await self.issue(int((await action(self.db, self.caller, record_id, body))
+                                    .data["ID"]))
+
+    async def cycle(self) -> None:
+        quote = await self.issue(await self.document(
+            0, "lac", [("wifi", 6), ("install", 8), ("support", 12)]))
+        order = await self.made(sales.convert_document, quote, {"type": "BILLING_ORDER"})
+        advance = await self.made(invoicing.advance_invoice, order, {"percent": "30"})
+        progress = await self.made(invoicing.progress_invoice, order, {"percent": "50"})
+        final = await self.made(sales.convert_document, order, {"type": "BILLING_INVOICE"})
+        async with self.db.read() as conn:
+            first_line = await conn.scalar(sa.select(TABLES["lineitems"].c.ID).where(
+                TABLES["lineitems"].c.transaction == final).order_by(
+                TABLES["lineitems"].c.sequence).limit(1))
+        await self.made(sales.convert_document, final, {
+            "type": "BILLING_CREDIT", "lines": [{"line": first_line, "quantity": 1}]})
+        paid = Decimal(0)
+        async with self.db.read() as conn:
+            for invoice in (advance, progress):
+                paid += Decimal(str(await conn.scalar(sa.select(
+                    TABLES["transactions"].c.grandtotal).where(
+                    TABLES["transactions"].c.ID == invoice))))
+        payment = await self.create("payments", {
+            "account": self.ids["account:lac"], "amount": float(paid), "means": 0,
+            "date": self.day(-1), "ledger": self.ids["ledger:bank"], "status": 3,
+            "subject": "Virement Hôtel du Lac", "tags": ["cycle"]})
+        await settlement.allocate_payment(self.db, self.caller, payment, {"allocations": [
+            {"transaction": advance}, {"transaction": progress}]})
+        # the key account's quote: its lines take the price list's prices
+        await self.issue(await self.document(0, "dupont", [("laptop", 4), ("screen", 4)],
+                                             priced=False))
+        # restocking: ordered, received, invoiced by the supplier
+        supplier_order = await self.issue(await self.document(
+            6, "distri", [("laptop", 5), ("dock", 5)]))
+        await self.made(sales.convert_document, supplier_order, {"type": "PROCUREMENT_DELIVERY"})
+        await self.made(sales.convert_document, supplier_order,
+                        {"type": "PROCUREMENT_INVOICE"})
+
+
 async def load_demo_if_empty(db: Database) -> bool:
     """Load the demo data set unless the database already has an account; True if loaded.
     Needs an administrator (`comptoir serve` and `comptoir demo` create `admin` first)."""
@@ -498,4 +566,5 @@ async def load_demo_if_empty(db: Database) -> bool:
     await loader.catalog()
     await loader.sales()
     await loader.work()
+    await loader.cycle()
     return True
