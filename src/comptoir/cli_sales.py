@@ -11,6 +11,7 @@
     comptoir document consumption ACCOUNT --item ID [--price P] [--project ID]
                                [--ticket ID] [--from YYYY-MM-DD] [--to YYYY-MM-DD]
     comptoir payment allocate ID --invoice ID[:AMOUNT] ...
+    comptoir price ITEM [--account ID] [--quantity Q] [--date YYYY-MM-DD] [--type TYPE]
 
 They act as the first administrator (`--user NAME` for another user), with that user's
 rights, as a request of theirs would.
@@ -112,6 +113,16 @@ def cmd_payment(settings: Settings, args: argparse.Namespace) -> None:
         print(f"allocated {made['amount']} of payment {args.id} to {made['transaction']}")
 
 
+def cmd_price(settings: Settings, args: argparse.Namespace) -> None:
+    given = {"account": args.account, "quantity": args.quantity, "date": args.date,
+             "type": args.type}
+    found = _as_user(settings, args.user, lambda db, caller: sales.item_price(
+        db, caller, args.item, {k: v for k, v in given.items() if v is not None}))
+    source = f"price list {found['pricelist']}" if found["pricelist"] else "the item's price"
+    print(f"{found['quantity']} x item {args.item}: {found['price']} ({source}; base "
+          f"{found['base']})")
+
+
 def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     """The sales commands, under the main parser's subcommands."""
     user = argparse.ArgumentParser(add_help=False, parents=[common])
@@ -175,3 +186,12 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     allocate.add_argument("--invoice", action="append", required=True,
                           help="INVOICE[:AMOUNT] (default amount: as much as both allow)")
     payment.set_defaults(func=cmd_payment)
+
+    price = sub.add_parser("price", parents=[user],
+                           help="the price a line of an item takes (the price lists)")
+    price.add_argument("item", type=int)
+    price.add_argument("--account", help="the customer or supplier account ID")
+    price.add_argument("--quantity", help="the line's quantity (default 1)")
+    price.add_argument("--date", help="the document's date YYYY-MM-DD (default today)")
+    price.add_argument("--type", help="the document type (default BILLING_QUOTE)")
+    price.set_defaults(func=cmd_price)

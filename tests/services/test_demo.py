@@ -149,6 +149,8 @@ def test_a_whole_sales_cycle(data: dict[str, list[dict[str, Any]]]) -> None:
     assert Decimal(str(payment["allocated"])) == Decimal(str(payment["amount"])) == sum(
         Decimal(str(t["grandtotal"])) for t in (advance, progress))
     assert (advance["status"], progress["status"]) == (20, 20)  # PAID
+    # the key account's quote took the price list's prices (849 and 259, not 899 and 289)
+    assert cycle[6]["netamount"] == 4 * 849 + 4 * 259
     receipt, supplier_invoice = cycle[8:]
     assert receipt["source"] == supplier_invoice["source"] == cycle[7]["ID"]
 

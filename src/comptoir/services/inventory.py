@@ -31,7 +31,7 @@ from comptoir.errors import (
 from comptoir.schema.module import Module
 from comptoir.schema.modules import MODULES
 from comptoir.schema.registry import ENTITIES
-from comptoir.services import checks, derived, records
+from comptoir.services import checks, derived, pricing, records
 from comptoir.services.access import Caller
 from comptoir.storage import rows
 from comptoir.storage.database import Connection, Database
@@ -74,6 +74,8 @@ class LineInput:
     comment: str = ""
     description: str = ""
     taxes: Mapping[str, Decimal] = field(default_factory=dict)
+    #: the price list that gave the price (a line sent without one)
+    pricelist: int | None = None
 
 
 def _number(name: str, value: Any, where: str) -> Decimal | None:
@@ -135,9 +137,11 @@ def parse_lines(raw: Any) -> list[tuple[LineInput, Module]]:
     return [parse_line(line, n) for n, line in enumerate(raw, 1)]
 
 
-async def _resolve(conn: Connection, parsed: list[tuple[LineInput, Module]]) -> list[LineInput]:
-    """The lines with their items checked (they exist, in the module named) and their list
-    prices filled in."""
+async def _resolve(conn: Connection, parsed: list[tuple[LineInput, Module]],
+                   header: Mapping[str, Any]) -> list[LineInput]:
+    """The lines with their items checked (they exist, in the module named) and the list
+    prices not given filled in from the price lists of the document `header`
+    (`services/pricing.py`)."""
     lines = []
     for n, (line, module) in enumerate(parsed, 1):
         row = await rows.select_row(conn, ITEMS, line.item)
@@ -146,7 +150,8 @@ async def _resolve(conn: Connection, parsed: list[tuple[LineInput, Module]]) -> 
                 "productid", f"Invalid reference specified for productid: LineItems line {n}: "
                              f"{module.name} {mv.ws_id(module.prefix, line.item)} does not exist")
         if line.listprice is None:
-            line = replace(line, listprice=stored_decimal(row["sellingprice"]))
+            price, pricelist = await pricing.line_price(conn, header, row, line.quantity)
+            line = replace(line, listprice=price, pricelist=pricelist)
         lines.append(line)
     return lines
 
@@ -216,7 +221,7 @@ def _line_values(line: LineInput, sequence: int, transaction: int) -> dict[str, 
             "quantity": float(line.quantity), "listprice": float(line.listprice or 0),
             "discountpercent": number(line.discount_percent),
             "discountamount": number(line.discount_amount), "comment": line.comment,
-            "description": line.description,
+            "description": line.description, "pricelist": line.pricelist,
             **{name: number(line.taxes.get(name)) for name in LINE_TAXES}}
 
 
@@ -249,7 +254,7 @@ async def create_document(db: Database, caller: Caller, module: Module, values: 
     parsed = parse_lines(element.get("LineItems"))
     _charges(element, values, {})
     async with db.read() as conn:
-        lines = await _resolve(conn, parsed)
+        lines = await _resolve(conn, parsed, values)
         definitions = await _tax_definitions(conn)
     values.update(_totals(lines, values, definitions))
 
@@ -270,7 +275,7 @@ async def update_document(db: Database, caller: Caller, module: Module,
     _charges(element, values, current)
     async with db.read() as conn:
         if parsed is not None:
-            lines = await _resolve(conn, parsed)
+            lines = await _resolve(conn, parsed, {**current, **values})
         else:
             stored = await rows.select_rows_where(conn, LINEITEMS, {"transaction": record_id},
                                                   ("sequence", "ID"))

@@ -210,7 +210,7 @@ def _cumulative(order: Row, lines: Sequence[Row], progress: Mapping[int, invoici
 # --- consumption ---------------------------------------------------------------------------
 
 
-def _day(field: str, value: Any) -> int | None:
+def day_start(field: str, value: Any) -> int | None:
     """A `YYYY-MM-DD` date as the Unix time of its start (UTC); None when absent."""
     if value is None or value == "":
         return None
@@ -282,8 +282,8 @@ async def consumption_invoice(db: Database, caller: Caller, account_id: int,
     only(body, ("project", "ticket", "item", "price", "from", "to"))
     if body.get("item") is None:
         raise MissingFieldError("item", "the service item whose price the hours take")
-    since = _day("from", body.get("from"))
-    until = _day("to", body.get("to") or dt.datetime.now(dt.UTC).date().isoformat())
+    since = day_start("from", body.get("from"))
+    until = day_start("to", body.get("to") or dt.datetime.now(dt.UTC).date().isoformat())
     assert until is not None
     async with db.write() as conn:
         account = await records.load(conn, ACCOUNTS, caller, account_id)

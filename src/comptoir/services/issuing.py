@@ -27,7 +27,7 @@ from comptoir.domain import money
 from comptoir.errors import ConflictError, InvalidFieldError, MissingFieldError
 from comptoir.schema.entity import Entity
 from comptoir.schema.registry import ENTITIES
-from comptoir.services import checks, derived, numbering
+from comptoir.services import checks, derived, numbering, pricing
 from comptoir.storage import rows
 from comptoir.storage.database import Connection, Row
 from comptoir.wire.values import stored_decimal, stored_decimal_or_none, to_storage
@@ -136,6 +136,7 @@ async def _lines_from_json(conn: Connection, row: Row, actor: int | None) -> lis
         if values.get("item") is not None and not await rows.exists(conn, ENTITIES["items"],
                                                                     values["item"]):
             raise InvalidFieldError(f"items[{n}].item", f"item {values['item']} does not exist")
+        values.update(await pricing.price_new_record(conn, LINEITEMS, values, values))
         await derived.insert(conn, LINEITEMS, values, actor=actor)
     return await document_lines(conn, row["ID"])
 

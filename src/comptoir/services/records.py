@@ -31,7 +31,7 @@ from comptoir.query import json_query
 from comptoir.schema.entity import Entity, Op, Ownership
 from comptoir.schema.fields import NOW, Field, Kind, Managed, OnDelete
 from comptoir.schema.registry import ENTITIES
-from comptoir.services import checks, derived, issuing, numbering
+from comptoir.services import checks, derived, issuing, numbering, pricing
 from comptoir.services.access import Caller, check_operation, visible
 from comptoir.services.writes import Write, parse_write
 from comptoir.storage import rows
@@ -302,6 +302,7 @@ async def create_record(db: Database, caller: Caller, name: str,
     async with db.write() as conn:
         await _check_references(conn, entity, caller, write.values)
         await _check_parent_lock(conn, entity, record)
+        record.update(await pricing.price_new_record(conn, entity, record, write.values))
         record_id = write.values.get("ID")
         if record_id is not None and await rows.exists(conn, entity, record_id):
             raise ConflictError(f"ID Present: {entity.singular} {record_id} already exists")

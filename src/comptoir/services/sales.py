@@ -21,7 +21,8 @@ from typing import Any
 from comptoir.domain import invoicing
 from comptoir.errors import ConflictError, InvalidFieldError
 from comptoir.events import outbox
-from comptoir.services import conversion, derived, issuing, records, settlement
+from comptoir.schema.registry import ENTITIES
+from comptoir.services import conversion, derived, issuing, pricing, records, settlement
 from comptoir.services.access import Caller
 from comptoir.services.conversion import (
     CREDITS,
@@ -33,11 +34,15 @@ from comptoir.services.conversion import (
     load_document,
     only,
 )
+from comptoir.services.invoicing import day_start
 from comptoir.services.issuing import CANCELLED, DRAFT
 from comptoir.storage import rows
 from comptoir.storage.database import Database, Row
 from comptoir.wire.module_values import parse_decimal
 from comptoir.wire.values import render_record, stored_decimal
+
+ITEMS, ACCOUNTS = ENTITIES["items"], ENTITIES["accounts"]
+
 
 # --- issue ---------------------------------------------------------------------------------
 
@@ -172,3 +177,30 @@ async def cancel_document(db: Database, caller: Caller, record_id: int,
         return await records.current(conn, TRANSACTIONS, caller, record_id)
 
 
+
+
+# --- prices --------------------------------------------------------------------------------
+
+
+async def item_price(db: Database, caller: Caller, item_id: int,
+                     params: Mapping[str, Any]) -> dict[str, Any]:
+    """The price a line of `quantity` (default 1) of the item takes on a document of `type`
+    (default BILLING_QUOTE) for `account`, dated `date` (YYYY-MM-DD, default today), in
+    `currency`: what a line added without a price gets (`services/pricing.py`)."""
+    only(params, ("account", "quantity", "date", "currency", "type"))
+    header: dict[str, Any] = {"type": _target_type(params.get("type") or "BILLING_QUOTE"),
+                              "currency": params.get("currency") or None}
+    quantity = parse_decimal("quantity", params.get("quantity") or "1")
+    async with db.read() as conn:
+        item = await records.load(conn, ITEMS, caller, item_id)
+        if params.get("account"):
+            text = str(params["account"])
+            if not text.isdigit() or len(text) > 10:
+                raise InvalidFieldError("account", "must be an account ID")
+            header["account"] = (await records.load(conn, ACCOUNTS, caller, int(text)))["ID"]
+        if params.get("date"):
+            header["date"] = day_start("date", params["date"])
+        price, pricelist = await pricing.line_price(conn, header, item, quantity)
+    return {"item": item_id, "quantity": str(quantity), "price": str(price),
+            "pricelist": pricelist,
+            "base": str(pricing.base_price(item, header["type"]))}

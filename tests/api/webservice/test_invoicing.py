@@ -50,3 +50,19 @@ def test_an_account_work_is_invoiced_at_a_service_price(
                            element={"item": parties["support"]})
     assert error["code"] == "DATABASE_QUERY_ERROR"
     assert error["message"] == "no completed work left to invoice in that period"
+
+
+def test_a_line_without_price_takes_the_account_price_list(
+        ws_admin: WsClient, admin: httpx.Client, parties: dict[str, str],  # noqa: F811
+        admin_id: str) -> None:  # noqa: F811
+    account, widget = (int(parties[key].split("x")[1]) for key in ("account", "widget"))
+    pricelist = admin.put("/pricelists", json={"name": "Contrat", "currency": "EUR"}).json()
+    admin.put("/prices", json={"pricelist": pricelist["ID"], "item": widget, "price": 70})
+    admin.put("/pricelists2accounts", json={"pricelist": pricelist["ID"], "account": account})
+    element = document("Quotes", parties, admin_id)
+    element["LineItems"] = [{"productid": parties["widget"], "quantity": "2"}]
+    quote = ws_admin.okpost("create", elementType="Quotes", element=element)
+    assert quote["LineItems"][0]["listprice"] == "70.00000000"
+    stored = admin.post("/lineitems", json={"filter": {"transaction": int(
+        quote["id"].split("x")[1])}}).json()
+    assert [line["pricelist"] for line in stored] == [pricelist["ID"]]

@@ -11,6 +11,7 @@
     POST   /{instance}/api/v1/payments/{ID}/allocations       {"allocations": [...]}
     DELETE /{instance}/api/v1/payments/{ID}/allocations/{allocation}
     GET    /{instance}/api/v1/accounts/{ID}/balance
+    GET    /{instance}/api/v1/items/{ID}/price?account=7&quantity=10
     GET    /{instance}/api/v1/numberings/formats[?company=ID]
     POST   /{instance}/api/v1/numberings/formats              {"kind": ..., "pattern": ...}
 
@@ -73,6 +74,13 @@ def reading(run: Callable[[Database, Caller, int], Awaitable[Any]],
     return handle
 
 
+async def item_price(request: Request) -> Response:
+    caller = await caller_of(request)
+    (item,) = _ids(request, "id")
+    params = dict(request.query_params)
+    return json_response(await sales.item_price(request.app.state.db, caller, item, params))
+
+
 async def deallocate(request: Request) -> Response:
     caller = await caller_of(request)
     payment, allocation = _ids(request, "id", "allocation")
@@ -114,4 +122,5 @@ ROUTES = [
     Route(API + "/accounts/{id}/balance", reading(settlement.account_balance),
           methods=["GET"]),
     Route(API + "/numberings/formats", numbering_formats, methods=["GET", "POST"]),
+    Route(API + "/items/{id}/price", item_price, methods=["GET"]),
 ]

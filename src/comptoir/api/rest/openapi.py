@@ -687,6 +687,12 @@ def action_paths() -> dict[str, Schema]:
         f"{API}/accounts/{{ID}}/balance": {**one, **_action(
             "accounts.balance", "What an account was invoiced, paid and owes",
             _json(_OBJECT, "The account's position"), method="get")},
+        f"{API}/items/{{ID}}/price": {**one, **_action(
+            "items.price", "The price a line of the item takes (the price lists)",
+            _json(_OBJECT, "The price and the price list giving it"), method="get",
+            parameters=tuple({"name": name, "in": "query", "schema": {"type": "string"}}
+                             for name in ("account", "quantity", "date", "currency",
+                                          "type")))},
         f"{API}/numberings/formats": {
             **_action("numberings.formats", "A company's numbering formats",
                       _json({"type": "array", "items": _OBJECT}, "The formats"), method="get",
