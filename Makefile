@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: install install-test run demo test lint bench bench-query bench-webhooks wrk clean
+.PHONY: install install-test run demo test lint bench bench-query bench-webhooks bench-sales wrk clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ bench-query: install-test wrk
 # commit-to-first-attempt latency of webhooks while another endpoint hangs (bench/RESULTS.md)
 bench-webhooks: install-test
 	$(BIN)/python bench/webhooks.py $(ARGS)
+
+# issuing a 20-line invoice and allocating a payment, as ratios to a create (bench/RESULTS.md)
+bench-sales: install-test
+	$(BIN)/python bench/sales.py $(ARGS)
 
 # wrk from the distribution when missing; without it the benches use a Python client
 wrk:

@@ -12,6 +12,8 @@
                                [--ticket ID] [--from YYYY-MM-DD] [--to YYYY-MM-DD]
     comptoir payment allocate ID --invoice ID[:AMOUNT] ...
     comptoir price ITEM [--account ID] [--quantity Q] [--date YYYY-MM-DD] [--type TYPE]
+    comptoir dunning list [--date YYYY-MM-DD] [--account ID]
+    comptoir dunning run [--date YYYY-MM-DD] [--account ID]
 
 They act as the first administrator (`--user NAME` for another user), with that user's
 rights, as a request of theirs would.
@@ -25,7 +27,7 @@ from typing import Any
 
 from comptoir.config import Settings
 from comptoir.errors import InvalidFieldError, NotFoundError
-from comptoir.services import auth, companies, invoicing, sales, settlement
+from comptoir.services import auth, companies, dunning, invoicing, sales, settlement
 from comptoir.services.access import Caller
 from comptoir.storage.database import Database, run_with_database
 
@@ -123,6 +125,27 @@ def cmd_price(settings: Settings, args: argparse.Namespace) -> None:
           f"{found['base']})")
 
 
+def cmd_dunning(settings: Settings, args: argparse.Namespace) -> None:
+    given = {k: v for k, v in (("date", args.date), ("account", args.account)) if v}
+    if args.action == "run":
+        done = _as_user(settings, args.user, lambda db, caller: dunning.run_dunning(
+            db, caller, given))
+        print(done["message"])
+        for sent in done["letters"]:
+            letter = sent["letter"]
+            print(f"{letter['dunningnum']} to account {letter['account']}: level "
+                  f"{sent['level']}, {len(sent['transactions'])} invoice(s), fee {sent['fee']}")
+        return
+    listed = _as_user(settings, args.user, lambda db, caller: dunning.overdue(
+        db, caller, given))
+    for account in listed["accounts"]:
+        print(f"account {account['account']} {account['name']}: {account['balance']} overdue")
+        for e in account["invoices"]:
+            print(f"  {e['transactionnum']}\t{e['days_overdue']} days ({e['bucket']})\t"
+                  f"balance {e['balance']}\tlevel {e['level']}\tnext {e['next_level'] or '-'}")
+    print(f"total overdue on {listed['date']}: {listed['balance']}")
+
+
 def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     """The sales commands, under the main parser's subcommands."""
     user = argparse.ArgumentParser(add_help=False, parents=[common])
@@ -134,7 +157,7 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     nlist.add_argument("--company", type=int, help="company ID (default: the default one)")
     nset = numbering_sub.add_parser("set", parents=[user], help="change a format")
     nset.add_argument("kind", help="quote, order, delivery, invoice, credit, supplierorder, "
-                      "receipt, supplierinvoice, suppliercredit or payment")
+                      "receipt, supplierinvoice, suppliercredit, payment or dunning")
     nset.add_argument("--pattern", help="e.g. FA-{YYYY}-{SEQ:5}")
     nset.add_argument("--reset", choices=("never", "yearly", "monthly"))
     nset.add_argument("--next", type=int, help="the next sequence value")
@@ -195,3 +218,12 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     price.add_argument("--date", help="the document's date YYYY-MM-DD (default today)")
     price.add_argument("--type", help="the document type (default BILLING_QUOTE)")
     price.set_defaults(func=cmd_price)
+
+    dunning_parser = sub.add_parser("dunning", help="overdue invoices and dunning letters")
+    dunning_sub = dunning_parser.add_subparsers(dest="action", required=True)
+    for name, text in (("list", "list the overdue invoices by account and age"),
+                       ("run", "send the dunning letters due")):
+        command = dunning_sub.add_parser(name, parents=[user], help=text)
+        command.add_argument("--date", help="the day YYYY-MM-DD (default today)")
+        command.add_argument("--account", type=int, help="only this account's invoices")
+    dunning_parser.set_defaults(func=cmd_dunning)

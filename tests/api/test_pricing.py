@@ -12,6 +12,7 @@ import pytest
 
 from tests.api.samples import check
 from tests.api.test_sales import account
+from tests.conftest import run_cli
 
 
 def make(admin: httpx.Client, path: str, **values: Any) -> int:
@@ -71,3 +72,41 @@ def test_the_price_endpoint(admin: httpx.Client, catalog: dict[str, int]) -> Non
         answer = admin.get(f"/items/{item}/price", params=params)
         assert check(answer, 400).text.startswith(f"Bad Request: {text}"), params
     check(admin.get("/items/999999/price"), 404)
+
+
+def test_zeyos_items_without_price_are_priced_at_issue(admin: httpx.Client,
+                                                       catalog: dict[str, int]) -> None:
+    # given: an invoice whose lines are the ZeyOS `items` JSON, one without a price
+    item, customer = catalog["item"], catalog["customer"]
+    invoice = make(admin, "/transactions", type=3, account=customer, currency="EUR",
+                   items=[{"item": item, "amount": 12, "taxrate": 20},
+                          {"item": item, "amount": 1, "sellingprice": 99, "taxrate": 20}])
+    # when
+    issued = check(admin.post(f"/transactions/{invoice}/issue", json={}), 200).json()
+    # then: the first at the customer's break (80), the second at its own price
+    lines = check(admin.post("/lineitems", json={
+        "fields": ["listprice", "pricelist"], "filter": {"transaction": invoice},
+        "sort": ["sequence"]}), 200).json()
+    assert [(x["listprice"], x["pricelist"]) for x in lines] == [(80.0, catalog["list"]),
+                                                                  (99.0, None)]
+    assert issued["netamount"] == 12 * 80 + 99
+
+
+def test_lines_of_an_issued_invoice_are_refused_not_priced(admin: httpx.Client,
+                                                           catalog: dict[str, int]) -> None:
+    item, customer = catalog["item"], catalog["customer"]
+    invoice = make(admin, "/transactions", type=3, account=customer, currency="EUR")
+    make(admin, "/lineitems", transaction=invoice, item=item, quantity=1, tax1=20)
+    check(admin.post(f"/transactions/{invoice}/issue", json={}), 200)
+    refused = admin.put("/lineitems", json={"transaction": invoice, "item": item})
+    assert check(refused, 403).text.startswith("Forbidden: transaction ")
+
+
+def test_the_cli_prints_the_price(admin: httpx.Client, catalog: dict[str, int],
+                                  database_url: str,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    run_cli(database_url, "price", str(catalog["item"]), "--account",
+            str(catalog["customer"]), "--quantity", "10")
+    assert capsys.readouterr().out.strip() == (
+        f"10 x item {catalog['item']}: 80.0000 (price list {catalog['list']}; base 100)")

@@ -55,7 +55,7 @@ def test_default_patterns_are_valid_and_yearly(pattern: str) -> None:
 def test_kinds() -> None:
     assert list(KINDS) == ["quote", "order", "delivery", "invoice", "credit",
                            "supplierorder", "receipt", "supplierinvoice", "suppliercredit",
-                           "payment"]
+                           "payment", "dunning"]
     assert format_number(KINDS["invoice"], 1, DAY) == "FA-2026-00001"
 
 

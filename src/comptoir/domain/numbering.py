@@ -49,6 +49,7 @@ KINDS: dict[str, str] = {
     "supplierinvoice": "FF-{YYYY}-{SEQ:5}",
     "suppliercredit": "AF-{YYYY}-{SEQ:5}",
     "payment": "RG-{YYYY}-{SEQ:5}",
+    "dunning": "RE-{YYYY}-{SEQ:5}",
 }
 
 _DATE_PARTS: dict[str, Callable[[date], str]] = {

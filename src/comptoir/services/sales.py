@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from comptoir.domain import invoicing
-from comptoir.errors import ConflictError, InvalidFieldError
+from comptoir.errors import ConflictError, InvalidFieldError, NotFoundError
 from comptoir.events import outbox
 from comptoir.schema.registry import ENTITIES
 from comptoir.services import conversion, derived, issuing, pricing, records, settlement
@@ -188,8 +188,16 @@ async def item_price(db: Database, caller: Caller, item_id: int,
     (default BILLING_QUOTE) for `account`, dated `date` (YYYY-MM-DD, default today), in
     `currency`: what a line added without a price gets (`services/pricing.py`)."""
     only(params, ("account", "quantity", "date", "currency", "type"))
-    header: dict[str, Any] = {"type": _target_type(params.get("type") or "BILLING_QUOTE"),
-                              "currency": params.get("currency") or None}
+    kind = params.get("type") or "BILLING_QUOTE"
+    currency = params.get("currency") or None
+    if currency is not None and not (isinstance(currency, str) and len(currency) == 3
+                                     and currency.isascii() and currency.isalpha()
+                                     and currency.isupper()):
+        raise InvalidFieldError("currency", "must be an ISO 4217 code (EUR)")
+    if isinstance(kind, str) and kind.isascii() and kind.isdigit() and len(kind) < 3:
+        kind = int(kind)
+    header: dict[str, Any] = {"type": _target_type(kind),
+                              "currency": currency}
     quantity = parse_decimal("quantity", params.get("quantity") or "1")
     async with db.read() as conn:
         item = await records.load(conn, ITEMS, caller, item_id)
@@ -197,7 +205,10 @@ async def item_price(db: Database, caller: Caller, item_id: int,
             text = str(params["account"])
             if not text.isdigit() or len(text) > 10:
                 raise InvalidFieldError("account", "must be an account ID")
-            header["account"] = (await records.load(conn, ACCOUNTS, caller, int(text)))["ID"]
+            try:
+                header["account"] = (await records.load(conn, ACCOUNTS, caller, int(text)))["ID"]
+            except NotFoundError:
+                raise InvalidFieldError("account", f"account {text} does not exist") from None
         if params.get("date"):
             header["date"] = day_start("date", params["date"])
         price, pricelist = await pricing.line_price(conn, header, item, quantity)

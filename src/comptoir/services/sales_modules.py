@@ -122,3 +122,36 @@ async def allocate(db: Database, caller: Caller, payment: Any,
 async def balance(db: Database, caller: Caller, text_id: Any) -> dict[str, Any]:
     _, record_id = await _document(db, caller, text_id)
     return await settlement.document_balance(db, caller, record_id)
+
+
+#: the parameters of `item_price` besides `id`
+PRICE_PARAMS = ("account", "quantity", "date", "currency", "type")
+
+
+def _record_of(text: Any, modules: tuple[Module, ...]) -> tuple[Module, int]:
+    """The module and record ID of the webservice id `text`, of one of `modules`."""
+    module, record_id = mv.module_of(text)
+    if module not in modules:
+        raise InvalidIdError(f"Id specified is incorrect: {str(text)[:40]} is not an id of "
+                             f"{' or '.join(m.name for m in modules)}")
+    return module, record_id
+
+
+async def item_price(db: Database, caller: Caller, params: Mapping[str, Any]) -> dict[str, Any]:
+    """What a line of the Products or Services record `id` takes (`sales.item_price`):
+    `account` an Accounts or Vendors id, `type` a module name (`PurchaseOrder`) or a ZeyOS
+    type; the item and the price list (a PriceBooks id, "" for none) as webservice ids, the
+    prices with 8 places."""
+    module, item = _record_of(params.get("id"), inventory.PRODUCT_MODULES)
+    options: dict[str, Any] = {name: params[name] for name in PRICE_PARAMS if params.get(name)}
+    if "x" in options.get("account", ""):
+        parties = (MODULES["Accounts"], MODULES["Vendors"])
+        options["account"] = str(_record_of(options["account"], parties)[1])
+    if "type" in options:
+        options["type"] = TYPE_OF_MODULE.get(options["type"], options["type"])
+    found = await sales.item_price(db, caller, item, options)
+    pricelist = found["pricelist"]
+    return {**found, "item": mv.ws_id(module.prefix, item),
+            "price": mv.decimal_text(found["price"], 8), "base": mv.decimal_text(found["base"], 8),
+            "pricelist": "" if pricelist is None else mv.ws_id(MODULES["PriceBooks"].prefix,
+                                                                pricelist)}

@@ -14,6 +14,8 @@
     GET    /{instance}/api/v1/items/{ID}/price?account=7&quantity=10
     GET    /{instance}/api/v1/numberings/formats[?company=ID]
     POST   /{instance}/api/v1/numberings/formats              {"kind": ..., "pattern": ...}
+    GET    /{instance}/api/v1/transactions/overdue[?date=&account=&company=]
+    POST   /{instance}/api/v1/dunning/run                     {"date": ..., "account": ...}
 
 Each handler reads the request, calls one service, renders; the errors are the REST
 door's (`errors.py`).
@@ -31,7 +33,7 @@ from starlette.routing import Route
 from comptoir.api.forms import parse_id
 from comptoir.api.rest.routes import API, caller_of, json_response, read_body
 from comptoir.errors import InvalidFieldError, NotFoundError
-from comptoir.services import companies, invoicing, records, sales, settlement
+from comptoir.services import companies, dunning, invoicing, records, sales, settlement
 from comptoir.services.access import Caller
 from comptoir.storage.database import Database
 
@@ -101,7 +103,21 @@ async def numbering_formats(request: Request) -> Response:
     return json_response(await companies.list_numberings(db, caller, company))
 
 
+async def overdue(request: Request) -> Response:
+    caller = await caller_of(request)
+    params = dict(request.query_params)
+    return json_response(await dunning.overdue(request.app.state.db, caller, params))
+
+
+async def run_dunning(request: Request) -> Response:
+    caller = await caller_of(request)
+    body = await read_body(request, request.app.state.settings.max_body_bytes)
+    return json_response(await dunning.run_dunning(request.app.state.db, caller, body))
+
+
 ROUTES = [
+    Route(API + "/transactions/overdue", overdue, methods=["GET"]),
+    Route(API + "/dunning/run", run_dunning, methods=["POST"]),
     Route(API + "/transactions/{id}/issue", action(sales.issue_document), methods=["POST"]),
     Route(API + "/transactions/{id}/convert", action(sales.convert_document, 201),
           methods=["POST"]),

@@ -626,6 +626,11 @@ _FORMAT: Schema = {"type": "object", "required": ["kind"], "additionalProperties
                        "reset": {"type": "string", "enum": ["never", "yearly", "monthly"]},
                        "nextvalue": {"type": "integer", "minimum": 1}}}
 _OBJECT: Schema = {"type": "object"}
+_DUNNING: Schema = {"type": "object", "additionalProperties": False, "properties": {
+    "date": _DATE, "account": {"type": "integer", "minimum": 0},
+    "company": {"type": "integer", "minimum": 0},
+    "transactions": {"type": "array", "minItems": 1, "description": "The invoices to dun "
+                     "(default: every overdue one)", "items": {"type": "integer"}}}}
 
 
 def _action(operation: str, summary: str, answer: Schema, status: int = 200, *,
@@ -700,6 +705,15 @@ def action_paths() -> dict[str, Schema]:
                                    "schema": {"type": "integer", "minimum": 0}},)),
             **_action("numberings.set", "Change a numbering format",
                       _json(_OBJECT, "The format"), body=_FORMAT)},
+        f"{API}/transactions/overdue": _action(
+            "transactions.overdue", "The overdue invoices per account, by age",
+            _json(_OBJECT, "The overdue invoices"), method="get", parameters=(
+                {"name": "date", "in": "query", "schema": {"type": "string", "format": "date"}},
+                *({"name": name, "in": "query", "schema": {"type": "integer", "minimum": 0}}
+                  for name in ("account", "company")))),
+        f"{API}/dunning/run": _action(
+            "dunning.run", "Send the dunning letters due (docs/dunning.md)",
+            _json(_OBJECT, "The letters sent"), body=_DUNNING),
     }
 
 

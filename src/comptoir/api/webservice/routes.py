@@ -35,6 +35,7 @@ from comptoir.services import (
     apikeys,
     auth,
     documents,
+    dunning,
     leads,
     modules,
     related,
@@ -228,6 +229,19 @@ async def document_balance(call: Call) -> Any:
     return await sales_modules.balance(call.db, call.me, call.text("id", required=True))
 
 
+async def item_price(call: Call) -> Any:
+    return await sales_modules.item_price(call.db, call.me, call.params)
+
+
+async def overdue_documents(call: Call) -> Any:
+    return await dunning.overdue_ws(call.db, call.me, {
+        name: call.params[name] for name in dunning.LIST_PARAMS if name in call.params})
+
+
+async def run_dunning(call: Call) -> Any:
+    return await dunning.run_ws(call.db, call.me, _options(call))
+
+
 # --- related records -----------------------------------------------------------------------
 
 
@@ -316,6 +330,9 @@ OPERATIONS: dict[str, Operation] = {
     "consumption_invoice": Operation(consumption_invoice, post=True),
     "allocate_payment": Operation(allocate_payment, post=True),
     "document_balance": Operation(document_balance, post=False),
+    "item_price": Operation(item_price, post=False),
+    "overdue_documents": Operation(overdue_documents, post=False),
+    "run_dunning": Operation(run_dunning, post=True),
     "fileupload": Operation(file_upload, post=True, files=True),
     "files_retrieve": Operation(files_retrieve, post=False),
 }

@@ -34,7 +34,8 @@ COMPANIES = Entity(
         Id("Company ID"),
         Text("address", "Address (street and building/suite number)"),
         Text("bankname", "Name of the bank of the company's account"),
-        Text("bic", "BIC (SWIFT code) of the company's bank account", max_length=11),
+        Text("bic", "BIC (SWIFT code) of the company's bank account: 8 or 11 characters, "
+             "compact (checked)", max_length=11, example="PSSTFRPPPAR"),
         Number("capital", "Share capital (capital social), in the company's currency",
                minimum=0),
         Text("city", "City or municipality"),
@@ -47,7 +48,9 @@ COMPANIES = Entity(
              "default company is the one with the lowest ID among those marked, else the "
              "first company)", nullable=False, default=0),
         Text("email", "E-mail address"),
-        Text("iban", "IBAN of the company's bank account", max_length=34),
+        Text("iban", "IBAN of the company's bank account, compact: no spaces, capitals "
+             "(checked, with the national check digits)", max_length=34,
+             example="FR1420041010050500013M02606"),
         Number("latepenaltyrate", "Annual late-payment penalty rate in percent (Code de "
                "commerce L441-10; null: the legal rate, ECB rate plus 10 points)",
                minimum=0, maximum=100),
@@ -62,10 +65,12 @@ COMPANIES = Entity(
         Text("phone", "Phone number"),
         Text("postalcode", "Postal or ZIP code"),
         Text("rcs", "Trade register entry (RCS Lyon 123 456 789, RM ...)"),
-        Text("siren", "SIREN number (9 digits)", max_length=9),
-        Text("siret", "SIRET number of the head office (14 digits)", max_length=14),
-        Text("vatid", "Intra-community VAT number (FR + 2 check digits + SIREN)",
-             max_length=14),
+        Text("siren", "SIREN number (9 digits, Luhn check digit)", max_length=9,
+             example="732829320"),
+        Text("siret", "SIRET number of the head office (14 digits: the SIREN and 5 digits, "
+             "Luhn check digit)", max_length=14, example="73282932000074"),
+        Text("vatid", "Intra-community VAT number, compact (FR + 2 check digits + SIREN; "
+             "checked for every EU country)", max_length=14, example="FR44732829320"),
         Text("website", "Website URL"),
     ),
     read=Access(("companies", "billing", "procurement", "payments")),
@@ -79,7 +84,7 @@ COMPANIES = Entity(
 #: numberings.kind: the kinds of document that are numbered, in `domain.numbering.KINDS`
 NUMBERING_KINDS = {
     0: "QUOTE", 1: "ORDER", 2: "DELIVERY", 3: "INVOICE", 4: "CREDIT", 5: "SUPPLIERORDER",
-    6: "RECEIPT", 7: "SUPPLIERINVOICE", 8: "SUPPLIERCREDIT", 9: "PAYMENT",
+    6: "RECEIPT", 7: "SUPPLIERINVOICE", 8: "SUPPLIERCREDIT", 9: "PAYMENT", 10: "DUNNING",
 }
 
 NUMBERINGS = Entity(
