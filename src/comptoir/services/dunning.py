@@ -28,14 +28,13 @@ import sqlalchemy as sa
 from comptoir.domain import money
 from comptoir.domain import settlement as rules
 from comptoir.domain.settlement import RECOVERY_INDEMNITY, DunningLevel
-from comptoir.errors import InvalidFieldError
+from comptoir.errors import InvalidFieldError, NotFoundError
 from comptoir.events import outbox
 from comptoir.schema.modules import MODULES
 from comptoir.schema.registry import ENTITIES
-from comptoir.services import derived, issuing, numbering
+from comptoir.services import conversion, derived, issuing, numbering, records
 from comptoir.services.access import Caller, check_operation, view_of, visible_on
 from comptoir.services.issuing import CANCELLED, DAY, DRAFT
-from comptoir.storage import rows
 from comptoir.storage.database import Connection, Database, Row
 from comptoir.storage.tables import TABLES
 from comptoir.wire import module_values as mv
@@ -85,16 +84,16 @@ def _id(field: str, value: Any, ref: str = "ID") -> int:
     return int(to_storage(f, value))
 
 
-async def _filters(conn: Connection, params: Mapping[str, Any],
+async def _filters(conn: Connection, caller: Caller, params: Mapping[str, Any],
                    allowed: Sequence[str]) -> Filters:
-    for key in params:
-        if key not in allowed:
-            raise InvalidFieldError(str(key)[:60], "unknown parameter; expected "
-                                    f"{', '.join(allowed)}")
+    conversion.only(params, allowed)
     given = {name: params.get(name) for name in ("account", "company")}
     account, company = (None if given[n] in (None, "") else _id(n, given[n], n) for n in given)
-    if account is not None and not await rows.exists(conn, ACCOUNTS, account):
-        raise InvalidFieldError("account", f"account {account} does not exist")
+    if account is not None:  # one the caller may not see answers as one that does not exist
+        try:
+            await records.load(conn, ACCOUNTS, caller, account)
+        except NotFoundError:
+            raise InvalidFieldError("account", f"account {account} does not exist") from None
     if company is not None:
         await numbering.company_of(conn, company)
     chosen = None
@@ -106,7 +105,7 @@ async def _filters(conn: Connection, params: Mapping[str, Any],
     day = params.get("date")
     if isinstance(day, str) and day.isascii() and day.isdigit() and len(day) <= 12:
         day = int(day)  # a Unix time in a query string
-    return Filters(issuing._day(day), account, company, chosen)
+    return Filters(issuing.document_day(day), account, company, chosen)
 
 
 # --- the overdue invoices ------------------------------------------------------------------
@@ -202,7 +201,7 @@ async def overdue(db: Database, caller: Caller, params: Mapping[str, Any]) -> di
     optional `account` and `company` narrow them.  Amounts are decimal strings."""
     check_operation(TRANSACTIONS, caller, write=False)
     async with db.read() as conn:
-        filters = await _filters(conn, params, LIST_PARAMS)
+        filters = await _filters(conn, caller, params, LIST_PARAMS)
         found = await _overdue_rows(conn, caller, filters)
     accounts: dict[int | None, dict[str, Any]] = {}
     for row in found:
@@ -282,7 +281,7 @@ async def run_dunning(db: Database, caller: Caller, body: Mapping[str, Any]) -> 
     for entity in (DUNNING, LINKS):
         check_operation(entity, caller, write=True)
     async with db.write() as conn:
-        filters = await _filters(conn, body, RUN_PARAMS)
+        filters = await _filters(conn, caller, body, RUN_PARAMS)
         await _overdue_rows(conn, caller, filters, lock=True)
         found = _chosen(await _overdue_rows(conn, caller, filters), filters.transactions)
         groups: dict[tuple[Any, Any], list[tuple[Row, dict[str, Any]]]] = {}

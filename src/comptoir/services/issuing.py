@@ -177,7 +177,7 @@ def draft_reference(record_id: int, record: Mapping[str, Any]) -> dict[str, Any]
     return {"draftnum": record.get("transactionnum") or f"PROV-{record_id}"}
 
 
-def _day(value: Any) -> dt.date:
+def document_day(value: Any) -> dt.date:
     """The issue date: today (UTC), or the date given (`YYYY-MM-DD` or a Unix time), never
     in the future (a document dated ahead would hold back the numbers of every document
     issued until then)."""
@@ -211,7 +211,7 @@ async def issue_in(conn: Connection, row: Row, *, actor: int | None,
                    date: Any = None) -> dict[str, Any]:
     """The changes that issue the draft `row` (not written: the caller writes them with the
     rest of its change).  Raises, numbering nothing, when the document cannot be issued."""
-    day = _day(date)
+    day = document_day(date)
     kind = KIND_OF_TYPE.get(row["type"])
     if kind is None:
         raise ConflictError("production orders are not issued", code="not_issuable")
