@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: install install-test run demo test lint bench bench-query bench-webhooks bench-sales wrk clean
+.PHONY: install install-test system-test run demo test lint bench bench-query bench-webhooks bench-sales wrk clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -12,8 +12,18 @@ $(BIN)/python:
 install: $(BIN)/python
 	$(BIN)/pip install -q -e .
 
-install-test: $(BIN)/python
+install-test: $(BIN)/python system-test
 	$(BIN)/pip install -q -e '.[test]'
+
+# the system packages the tests need, from the distribution when missing: pdftotext (poppler-utils)
+# reads the PDFs back; WeasyPrint needs Pango and a font
+SYSTEM_TEST_PACKAGES = poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+system-test:
+	@command -v pdftotext >/dev/null 2>&1 && fc-list 2>/dev/null | grep -q DejaVu || \
+	  ! command -v apt-get >/dev/null 2>&1 || \
+	  apt-get install -y -q $(SYSTEM_TEST_PACKAGES) >/dev/null 2>&1 || \
+	  (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q $(SYSTEM_TEST_PACKAGES) >/dev/null 2>&1) || \
+	  echo "could not install $(SYSTEM_TEST_PACKAGES): the PDF tests will fail"
 
 run: install
 	$(BIN)/comptoir serve --demo

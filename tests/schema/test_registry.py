@@ -20,6 +20,7 @@ READ_ONLY = {
     "applications",
     "binfiles",
     "groups",
+    "templateversions",
     "groups2users",
     "permissions",
     "resources",
@@ -46,7 +47,7 @@ def rule_field_names(rule: object) -> list[str]:
 
 
 #: entities Comptoir adds to the 58 of the ZeyOS model (for the webservice modules)
-ADDED = {"allocations", "companies", "numberings", "currencies", "documentfolders", "documents", "faqs", "leads", "lineitems", "milestones", "taxes"}
+ADDED = {"allocations", "companies", "numberings", "currencies", "documentfolders", "documents", "faqs", "leads", "lineitems", "milestones", "taxes", "templates", "templateversions"}
 
 
 def test_there_are_58_entities_keyed_by_name() -> None:

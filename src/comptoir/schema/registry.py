@@ -19,10 +19,11 @@ from comptoir.schema.entities import (
     projects,
     sales,
     system,
+    templates,
 )
 from comptoir.schema.entity import Entity
 
-_MODULES = (crm, companies, sales, catalog, finance, projects, marketing, messaging, collaboration, system)
+_MODULES = (crm, companies, sales, catalog, finance, projects, marketing, messaging, collaboration, system, templates)
 
 ENTITIES: dict[str, Entity] = {
     entity.name: entity for module in _MODULES for entity in module.ENTITIES

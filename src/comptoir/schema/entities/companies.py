@@ -48,6 +48,9 @@ COMPANIES = Entity(
              "default company is the one with the lowest ID among those marked, else the "
              "first company)", nullable=False, default=0),
         Text("email", "E-mail address"),
+        Enum("einvoiceprofile", {0: "EN16931", 1: "BASIC", 2: "MINIMUM"}, "Factur-X profile "
+             "of the company's invoices and credit notes (0=EN16931, 1=BASIC, 2=MINIMUM)",
+             nullable=False, default=0),
         Text("iban", "IBAN of the company's bank account, compact: no spaces, capitals "
              "(checked, with the national check digits)", max_length=34,
              example="FR1420041010050500013M02606"),
@@ -71,6 +74,9 @@ COMPANIES = Entity(
              "Luhn check digit)", max_length=14, example="73282932000074"),
         Text("vatid", "Intra-community VAT number, compact (FR + 2 check digits + SIREN; "
              "checked for every EU country)", max_length=14, example="FR44732829320"),
+        Text("vatmention", "VAT exemption mention printed on every document, with its "
+             "article (e.g. TVA non applicable, art. 293 B du CGI); empty: none",
+             example="TVA non applicable, art. 293 B du CGI"),
         Text("website", "Website URL"),
     ),
     read=Access(("companies", "billing", "procurement", "payments")),

@@ -10,6 +10,7 @@ from comptoir.schema.entities import NO_YES, VISIBILITY
 from comptoir.schema.entity import ALL_OPS, READ_OPS, Access, Entity, Ownership
 from comptoir.schema.fields import (
     NOW,
+    Binfile,
     Created,
     Creator,
     Enum,
@@ -148,6 +149,8 @@ DUNNING = Entity(
         Number("fee", "Dunning fee", nullable=False, default=0, minimum=0),
         Modified(),
         Ref("ownergroup", "groups", "Owner group ID (null=PUBLIC)", on_delete=OnDelete.CASCADE),
+        Binfile("pdf", "The letter as sent: the PDF rendered once when it is booked; set by "
+                "the server", managed=Managed.SYSTEM),
         Text("postalcode", "Postal or ZIP code"),
         Text("recipient", "Recipient"),
         Text("region", "Region or state"),

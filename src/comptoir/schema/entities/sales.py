@@ -11,6 +11,7 @@ from comptoir.schema.entities import ACTIVITY, CALCULATION, NO_YES, VISIBILITY
 from comptoir.schema.entity import ALL_OPS, Access, Entity, Lock, Ownership
 from comptoir.schema.fields import (
     NOW,
+    Binfile,
     Created,
     Creator,
     Enum,
@@ -126,6 +127,8 @@ TRANSACTIONS = Entity(
             "Total before taxes, computed from the line items, rounded to 8 places "
             "(webservice: pre_tax_total)",
         ),
+        Binfile("pdf", "The legal copy: the PDF rendered once at issue (a Factur-X PDF/A-3 for "
+                "invoices and credit notes); set by the server", managed=Managed.SYSTEM),
         Number("progress", "Cumulative percentage of completion invoiced (progress invoices)",
                managed=Managed.SYSTEM),
         Int(
