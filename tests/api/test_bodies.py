@@ -29,7 +29,7 @@ from comptoir.schema.fields import Kind, Managed
 
 EXTDATA = [e for e in WRITABLE if e.extdata]
 TAGS = [e for e in WRITABLE if e.tags]
-BINFILES = [(e, f.name) for e in WRITABLE for f in e.fields if f.kind is Kind.BINFILE]
+BINFILES = [(e, f.name) for e in WRITABLE for f in e.fields if f.kind is Kind.BINFILE and f.writable]
 JSON_FIELDS = [(e, f.name) for e in WRITABLE for f in simple_fields(e) if f.kind is Kind.JSON]
 MANAGED = [e for e in WRITABLE if any(f.managed not in (None, Managed.ID) for f in e.fields)]
 
@@ -218,7 +218,9 @@ def test_binfiles_are_read_only(admin: httpx.Client, samples: Samples) -> None:
 def test_server_managed_fields_cannot_be_forged(admin: httpx.Client, samples: Samples,
                                                 alice: Any, entity: Entity) -> None:
     # given: a client sending values for every server-managed field
-    forged = {f.name: (alice.user_id if f.managed is Managed.CREATOR else 1)
+    # (a value other than the field's default: a version starting at 1 is forged as 2)
+    forged = {f.name: (alice.user_id if f.managed is Managed.CREATOR
+                       else 2 if f.default == 1 else 1)
               for f in entity.fields if f.managed not in (None, Managed.ID)}
     started = int(time.time())
     # when
@@ -235,7 +237,7 @@ def test_server_managed_fields_cannot_be_forged(admin: httpx.Client, samples: Sa
             elif f.managed in (Managed.CREATED, Managed.MODIFIED):
                 assert started - 5 <= record[name] <= time.time() + 5
             else:
-                assert record[name] == created[name] != 1
+                assert record[name] == created[name] != forged[name]
 
 
 # --- form-encoded bodies ------------------------------------------------------------------

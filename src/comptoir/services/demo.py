@@ -32,6 +32,7 @@ in the weeks around it); everything else is fixed.
 
 from __future__ import annotations
 
+import base64
 import time
 from collections.abc import Mapping
 from decimal import Decimal
@@ -301,6 +302,26 @@ def _document_lines(lines: list[Any], item_ids: Mapping[str, int], prices: Mappi
     return out, totals
 
 
+#: the identity of the demo company (valid SIREN, SIRET, VAT number, IBAN and BIC)
+COMPANY: dict[str, Any] = {
+    "name": "Comptoir Informatique", "legalform": "SAS", "capital": 50000,
+    "address": "18 rue des Tanneurs", "postalcode": "69001", "city": "Lyon", "country": "FR",
+    "siren": "842917353", "siret": "84291735300018", "vatid": "FR95842917353",
+    "rcs": "RCS Lyon 842 917 353", "email": "facturation@comptoir-informatique.fr",
+    "phone": "+33 4 78 00 12 34", "website": "https://comptoir-informatique.fr",
+    "bankname": "BNP Paribas Lyon Terreaux", "iban": "FR7630004012340001012345615",
+    "bic": "BNPAFRPP", "paymentterms": 30,
+}
+
+#: the demo company's logo (SVG, base64)
+_LOGO = base64.b64encode(b"""<svg xmlns="http://www.w3.org/2000/svg" width="240" height="64"
+ viewBox="0 0 240 64"><rect x="0" y="8" width="48" height="48" rx="10" fill="#1f4e79"/>
+<path d="M34 22a14 14 0 1 0 0 20" stroke="#fff" stroke-width="6" fill="none"
+ stroke-linecap="round"/><text x="60" y="30" font-family="DejaVu Sans" font-size="18"
+ font-weight="bold" fill="#1f4e79">Comptoir</text><text x="60" y="50"
+ font-family="DejaVu Sans" font-size="13" fill="#4a6f8f">Informatique</text></svg>""").decode()
+
+
 class _Loader:
     def __init__(self, db: Database, caller: Caller) -> None:
         self.db, self.caller = db, caller
@@ -329,6 +350,23 @@ class _Loader:
                 user_id = await auth.create_user(self.db, name, f"demo-{name}", email=email,
                                                  group_names=(group,))
             self.ids["user:" + name] = user_id
+
+    async def company(self) -> None:
+        """The default company's identity, bank account and logo: what its documents print."""
+        async with self.db.read() as conn:
+            company_id = await conn.scalar(sa.select(TABLES["companies"].c.ID).order_by(
+                TABLES["companies"].c.ID).limit(1))
+        logo = await self.create("records", {"text": "Logo de Comptoir Informatique"})
+        file_id = await self.create("files", {"record": logo, "filename": "logo.svg",
+                                              "mimetype": "image/svg+xml",
+                                              "binfile": {"content": _LOGO}})
+        values = {**COMPANY, "logo": file_id}
+        if company_id is None:
+            company_id = await self.create("companies", {**values, "isdefault": 1})
+        else:
+            await records.update_record(self.db, self.caller, "companies", int(company_id),
+                                        values)
+        self.ids["company"] = int(company_id)
 
     async def accounts(self) -> None:
         for key, account in ACCOUNTS.items():
@@ -562,6 +600,7 @@ async def load_demo_if_empty(db: Database) -> bool:
         caller = await auth.load_caller(conn, admin)
     loader = _Loader(db, caller)
     await loader.people()
+    await loader.company()
     await loader.accounts()
     await loader.catalog()
     await loader.sales()
