@@ -21,6 +21,7 @@ from typing import Any
 import orjson
 
 from comptoir.domain import inventory as rules
+from comptoir.domain import money
 from comptoir.errors import (
     InvalidFieldError,
     InvalidIdError,
@@ -83,7 +84,7 @@ def _number(name: str, value: Any, where: str) -> Decimal | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     try:
-        return mv.parse_decimal(name, value)
+        return money.check_amount(name, mv.parse_decimal(name, value))
     except InvalidFieldError as exc:
         raise InvalidFieldError(name, f"{where}: {exc.details['problem']}") from None
 
@@ -193,9 +194,27 @@ def _charges(element: Mapping[str, Any], values: dict[str, Any],
         values["shippingtaxes"] = orjson.dumps(dict(sorted(taxes.items()))).decode()
 
 
+#: the header amounts of a document, canonical field -> webservice field
+HEADER_AMOUNTS = {"discountpercent": "hdnDiscountPercent", "discountamount": "hdnDiscountAmount",
+                  "shippingamount": "hdnS_H_Amount", "adjustment": "txtAdjustment"}
+
+
+def check_header_amounts(header: Mapping[str, Any]) -> None:
+    """InvalidFieldError naming the webservice field of a header amount beyond what a
+    document holds (`money.check_amount`: below 10^13, 8 decimal places)."""
+    for name, wire in HEADER_AMOUNTS.items():
+        value = header.get(name)
+        if value is not None:
+            try:
+                money.check_amount(wire, stored_decimal(value))
+            except InvalidFieldError as exc:
+                raise InvalidFieldError(wire, str(exc.details["problem"])) from None
+
+
 def _totals(lines: list[LineInput], header: Mapping[str, Any],
             definitions: list[rules.Tax]) -> dict[str, Any]:
     """The canonical total fields of a document with these lines and header values."""
+    check_header_amounts(header)
     shipping_taxes = checks.shipping_percents(header.get("shippingtaxes"))
     totals = rules.compute_totals(
         [rules.Line(line.listprice or Decimal(0), line.quantity, line.discount_percent,

@@ -176,6 +176,13 @@ def test_bad_documents_change_nothing(ws_admin: WsClient, admin: httpx.Client,
         ({**good, "LineItems": [{**line, "price": 1}]}, "ACCESS_DENIED",
          "Permission to access price attribute denied"),
         ({**good, "LineItems": ["nope"]}, "INVALID_PARAMETER", "LineItems: line 1 must be"),
+        # amounts beyond what a document holds (10^13) are refused, never a server error
+        ({**good, "LineItems": [{**line, "quantity": "1e308"}]}, "INVALID_PARAMETER",
+         "quantity: LineItems line 1: must be less than 10^13"),
+        ({**good, "LineItems": [{**line, "listprice": "1e308"}]}, "INVALID_PARAMETER",
+         "listprice: LineItems line 1: must be less than 10^13"),
+        ({**good, "hdnS_H_Amount": "1e308"}, "INVALID_PARAMETER", "hdnS_H_Amount"),
+        ({**good, "txtAdjustment": "-1e308"}, "INVALID_PARAMETER", "txtAdjustment"),
     ]
     for element, code, message in cases:
         error = ws_admin.error("create", post=True, elementType="Invoice", element=element)
