@@ -196,11 +196,14 @@ def test_every_bad_key_answers_the_same_401(admin: httpx.Client, database_url: s
                    for r in (call(door(key)) for key in keys.values())}
         assert len(answers) == 1, (where, answers)
         assert next(iter(answers))[0] == 401
-    # and no key at all on the token door is that same answer
+    # and no key at all on the token door says it is missing, not invalid
     with httpx.Client(base_url=door("x").base_url) as anonymous:
         none = anonymous.get("/action_manager.php", params=api)
-    assert none.status_code == 401
-    assert none.json() == {"error": {"code": "unauthorized", "message": "Invalid API key"}}
+        blank = anonymous.get("/action_manager.php", params=api, headers={"token": ""})
+    for answer in (none, blank):
+        assert answer.status_code == 401
+        assert answer.json() == {"error": {"code": "unauthorized", "message":
+                                           "Missing API key: send it in the token: header"}}
 
 
 def test_the_cli_creates_lists_rotates_and_revokes(server: Server, database_url: str,

@@ -56,7 +56,8 @@ async def caller_of(request: Request) -> Caller:
     if scheme.lower() != "bearer":
         token = request.cookies.get("ZEYOSID", "")
         if not token:
-            raise AuthenticationError("Invalid token for bearer authentication")
+            raise AuthenticationError("Missing token: send Authorization: Bearer <token> "
+                                      "(from /auth/v1/login) or an API key in a token: header")
     db, _ = _state(request)
     return await auth.authenticate(db, token.strip())
 

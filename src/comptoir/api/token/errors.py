@@ -38,10 +38,12 @@ STATUS: dict[str, tuple[int, str]] = {
 }
 
 UNAUTHORIZED = "Invalid API key"
+#: a request without a key at all: says so (every wrong key gets the same UNAUTHORIZED)
+MISSING = "Missing API key: send it in the token: header"
 
 
 def error_response(status: int, code: str, message: str) -> Response:
-    if status == 401:
+    if status == 401 and message != MISSING:
         message = UNAUTHORIZED
     return Response(orjson.dumps({"error": {"code": code, "message": message}}),
                     status_code=status, media_type="application/json")

@@ -20,7 +20,7 @@ from starlette.routing import Route
 
 from comptoir.api.forms import parse_body, parse_id, read_bytes
 from comptoir.api.instance import check_instance
-from comptoir.api.token.errors import error_response, render_error
+from comptoir.api.token.errors import MISSING, error_response, render_error
 from comptoir.config import Settings
 from comptoir.errors import (
     AuthenticationError,
@@ -52,8 +52,8 @@ def _record_id(raw: str) -> int:
 async def _answer(request: Request, settings: Settings) -> Response:
     check_instance(request)
     key = request.headers.get("token")
-    if key is None:
-        raise AuthenticationError(apikeys.INVALID)
+    if key is None or not key.strip():
+        raise AuthenticationError(MISSING)
     db = request.app.state.db
     caller = await apikeys.authenticate(db, key.strip())
     params = request.query_params
