@@ -152,8 +152,11 @@ async def retrieve(db: Database, caller: Caller, text_id: Any) -> dict[str, Any]
     return result
 
 
-def _check_mandatory(module: Module, element: Mapping[str, Any]) -> None:
+def _check_mandatory(module: Module, element: Mapping[str, Any], *,
+                     given_only: bool = False) -> None:
     for f in module.mandatory:
+        if given_only and f.name not in element:
+            continue
         value = element.get(f.name)
         if value is None or (isinstance(value, str) and not value.strip()):
             raise MissingFieldError(f.name)
@@ -247,7 +250,8 @@ async def update(db: Database, caller: Caller, element: Mapping[str, Any], *,
     """`update` (every mandatory field given, merged with the stored record) or `revise`
     (`partial`: only the given fields).  A locked record (an issued invoice) takes only
     Kafinea's `partial_edit`: an update of the module's `partial_edit` fields, the other
-    fields of the element (line items, prices, quantities...) being ignored."""
+    fields of the element (line items, prices, quantities...) being ignored, and the
+    mandatory fields it leaves out kept as they are."""
     if "id" not in element:
         raise InvalidIdError("Id specified is incorrect: the element has no id")
     module, data = await load_record(db, caller, element["id"])
@@ -259,10 +263,14 @@ async def update(db: Database, caller: Caller, element: Mapping[str, Any], *,
         raise PermissionDeniedError(
             f"Permission to perform the operation is denied: {module.singular} "
             f"{element['id']} is locked; use update with partial_edit=1")
-    if not partial:
-        _check_mandatory(module, element)
     if partial_edit:
+        # Kafinea's own example sends only id, invoicestatus and assigned_user_id: the
+        # mandatory fields it leaves out keep their stored values (a locked record's cannot
+        # change anyway); one it gives empty is still missing
+        _check_mandatory(module, element, given_only=True)
         element = {k: v for k, v in element.items() if k in module.partial_edit}
+    elif not partial:
+        _check_mandatory(module, element)
     values = _values(module, element, drop_empty_refs=not partial)
     record_id = data["ID"]
     try:
