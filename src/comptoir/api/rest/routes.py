@@ -17,6 +17,7 @@ from comptoir.errors import (
     AuthenticationError,
     InvalidFieldError,
     PermissionDeniedError,
+    TooLargeError,
 )
 from comptoir.schema.fields import Kind
 from comptoir.schema.registry import ENTITIES
@@ -39,11 +40,29 @@ async def read_body(request: Request, limit: int) -> dict[str, Any]:
     return parse_body(raw, request.headers.get("content-type", ""))
 
 
-def _body_limit(settings: Settings, entity_name: str) -> int:
+def _binfile_fields(entity_name: str) -> frozenset[str]:
     entity = ENTITIES.get(entity_name)
-    if entity is not None and any(f.kind is Kind.BINFILE for f in entity.fields):
-        return settings.max_file_bytes
-    return settings.max_body_bytes
+    if entity is None:
+        return frozenset()
+    return frozenset(f.name for f in entity.fields if f.kind is Kind.BINFILE)
+
+
+def _body_limit(settings: Settings, entity_name: str) -> int:
+    return settings.max_file_bytes if _binfile_fields(entity_name) else settings.max_body_bytes
+
+
+async def read_record_body(request: Request, settings: Settings,
+                           entity_name: str) -> dict[str, Any]:
+    """The body of a record write: at most max_body_bytes, not counting the contents of
+    binfile fields (each of those is held to max_file_bytes by the record services)."""
+    body = await read_body(request, _body_limit(settings, entity_name))
+    files = _binfile_fields(entity_name)
+    if files and isinstance(body, dict):
+        rest = {key: value for key, value in body.items() if key not in files}
+        if len(orjson.dumps(rest)) > settings.max_body_bytes:
+            raise TooLargeError(f"body: larger than {settings.max_body_bytes} bytes without "
+                                "the file contents (setting max_body_bytes)")
+    return body
 
 
 async def caller_of(request: Request) -> Caller:
@@ -83,7 +102,7 @@ async def list_or_create(request: Request) -> Response:
     caller = await caller_of(request)
     db, settings = _state(request)
     name = request.path_params["entity"]
-    body = await read_body(request, _body_limit(settings, name))
+    body = await read_record_body(request, settings, name)
     if request.method == "PUT":
         record = await records.create_record(db, caller, name, body)
         return json_response(record.data, 201, {"ETag": record.etag})
@@ -116,7 +135,7 @@ async def one_record(request: Request) -> Response:
     if request.method == "DELETE":
         await records.delete_record(db, caller, name, record_id, if_match)
         return Response(status_code=204)
-    body = await read_body(request, _body_limit(settings, name))
+    body = await read_record_body(request, settings, name)
     record = await records.update_record(db, caller, name, record_id, body, if_match)
     return json_response(record.data, headers={"ETag": record.etag})
 
