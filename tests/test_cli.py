@@ -4,6 +4,7 @@ server (schema check, first admin, demo data), through `cli.main` and the consol
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import re
 import secrets
@@ -177,6 +178,41 @@ def test_user_create_needs_a_password(sqlite_url: str,
         cli.main(["user", "create", "nopw", "--database", sqlite_url])
     assert exit_info.value.code == 2
     assert "--password" in capsys.readouterr().err
+
+
+def test_user_list_passwd_and_deactivate(server: Server, database_url: str,
+                                         capsys: pytest.CaptureFixture[str],
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    name = unique("life")
+    run_cli(database_url, "user", "create", name, "--password", "pw-old",
+            "--email", f"{name}@example.com")
+    capsys.readouterr()
+    run_cli(database_url, "user", "list")
+    line = next(row for row in capsys.readouterr().out.splitlines() if f"\t{name}\t" in row)
+    assert line.split("\t")[1:] == [name, f"{name}@example.com", "user", "active"]
+    # a new password (read from stdin) ends the logins made with the old one
+    token = login(server, name, "pw-old").json()["token"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("pw-new\n"))
+    run_cli(database_url, "user", "passwd", name)
+    me = httpx.get(f"{server.url}/{INSTANCE}/auth/v1/",
+                   headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 401
+    assert login(server, name, "pw-old").status_code == 401
+    token = login(server, name, "pw-new").json()["token"]
+    # deactivated: no login, and the token of before stops at once
+    run_cli(database_url, "user", "deactivate", name)
+    assert "deactivated" in capsys.readouterr().out
+    assert login(server, name, "pw-new").status_code == 401
+    assert httpx.get(f"{server.url}/{INSTANCE}/auth/v1/",
+                     headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    run_cli(database_url, "user", "list")
+    assert f"\t{name}\t{name}@example.com\tuser\tdeactivated" in capsys.readouterr().out
+    # unknown users and empty passwords are refused, naming what is wrong
+    assert "does not exist" in fails(capsys, "user", "deactivate", unique("ghost"),
+                                     "--database", database_url)
+    assert "password: must not be empty" in fails(capsys, "user", "passwd", name,
+                                                  "--password", "", "--database",
+                                                  database_url)
 
 
 def test_user_accesskey(database_url: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -11,9 +11,11 @@
     comptoir webhook create --url URL --event PATTERN ... [--user NAME] [--description D]
                             [--filter JSON]
     comptoir webhook list | webhook enable|disable|rotate|delete ID
-    comptoir worker [--database URL]     (delivers webhooks until SIGTERM/SIGINT)
+    comptoir worker [--database URL]     (delivers webhooks and e-mails until SIGTERM/SIGINT)
     comptoir demo [--database URL]       (migrates and creates `admin` first, like serve)
     comptoir numbering | document | payment ...   (the sales cycle: `cli_sales.py`)
+    comptoir mailserver password ID      (the SMTP password, from stdin: `cli_mail.py`)
+    comptoir template list|show|set|preview   (document and e-mail templates: `cli_documents.py`)
 
 Errors are one line on stderr and exit status 1 (2 for a bad command line).
 """
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import os
 import secrets
 import signal
@@ -30,11 +33,11 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from comptoir import cli_sales
+from comptoir import cli_documents, cli_mail, cli_sales
 from comptoir.config import Settings
-from comptoir.errors import ComptoirError, SchemaBehindError
+from comptoir.errors import BadRequestError, ComptoirError, SchemaBehindError
 from comptoir.events import delivery, network
-from comptoir.services import apikeys, auth, demo, keyring, webhooks
+from comptoir.services import apikeys, auth, demo, keyring, mailer, webhooks
 from comptoir.services.access import Caller
 from comptoir.storage import migrate
 from comptoir.storage.database import Database, run_with_database
@@ -109,6 +112,16 @@ def cmd_db(settings: Settings, args: argparse.Namespace) -> None:
         print(f"current: {current or 'empty'}  head: {head}")
 
 
+def _read_password() -> str:
+    """A password from the terminal (asked twice), else the first line of stdin."""
+    if sys.stdin.isatty():
+        first, second = getpass.getpass("New password: "), getpass.getpass("Again: ")
+        if first != second:
+            raise BadRequestError("the two passwords differ")
+        return first
+    return sys.stdin.readline().rstrip("\n")
+
+
 def cmd_user(settings: Settings, args: argparse.Namespace) -> None:
     ensure_schema(settings, create=False)
     if args.action == "create":
@@ -116,6 +129,18 @@ def cmd_user(settings: Settings, args: argparse.Namespace) -> None:
             db, args.name, args.password, email=args.email or "", admin=args.admin,
             nopublic=args.nopublic, group_names=tuple(args.group or ())))
         print(f"created user {args.name} (ID {user_id})")
+    elif args.action == "list":
+        for user in _with_db(settings, auth.list_users):
+            state = "active" if user["activity"] == 0 else "deactivated"
+            role = "admin" if user["admin"] else "user"
+            print(f"{user['ID']}\t{user['name']}\t{user['email'] or '-'}\t{role}\t{state}")
+    elif args.action == "passwd":
+        password = args.password if args.password is not None else _read_password()
+        _with_db(settings, lambda db: auth.set_password(db, args.name, password))
+        print(f"changed the password of {args.name}; their logins ended")
+    elif args.action == "deactivate":
+        _with_db(settings, lambda db: auth.deactivate_user(db, args.name))
+        print(f"deactivated {args.name}; their logins, sessions and API keys stopped")
     elif args.reset:
         print(_with_db(settings, lambda db: auth.reset_access_key(db, args.name)))
     else:
@@ -217,6 +242,7 @@ def cmd_webhook(settings: Settings, args: argparse.Namespace) -> None:
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> None:
     allowed = network.parse_networks(settings.webhook_allowed_networks)
     policy = delivery.Policy.from_settings(settings)
+    mail_policy = mailer.MailPolicy.from_settings(settings)
     ensure_schema(settings, create=False)
 
     async def work(db: Database) -> None:
@@ -224,8 +250,11 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-        print("Comptoir webhook worker running (SIGTERM or SIGINT stops it)", flush=True)
-        await delivery.run_worker(db, stop, webhooks.fan_out, allowed=allowed, policy=policy)
+        print("Comptoir worker running: webhooks and e-mails (SIGTERM or SIGINT stops it)",
+              flush=True)
+        await asyncio.gather(
+            delivery.run_worker(db, stop, webhooks.fan_out, allowed=allowed, policy=policy),
+            mailer.run_worker(db, stop, policy=mail_policy))
 
     _with_db(settings, work)
 
@@ -268,6 +297,14 @@ def build_parser() -> argparse.ArgumentParser:
     key.add_argument("name")
     key.add_argument("--reset", action="store_true",
                      help="issue a new access key (the old one stops working) and print it")
+    user_sub.add_parser("list", parents=[common], help="list the users")
+    passwd = user_sub.add_parser("passwd", parents=[common],
+                                 help="set a user's password (ends their logins)")
+    passwd.add_argument("name")
+    passwd.add_argument("--password", help="the new password (default: read from stdin)")
+    deactivate = user_sub.add_parser("deactivate", parents=[common],
+                                     help="deactivate a user (ends their logins)")
+    deactivate.add_argument("name")
     user.set_defaults(func=cmd_user)
 
     group = sub.add_parser("group", help="manage groups")
@@ -330,12 +367,15 @@ def build_parser() -> argparse.ArgumentParser:
     webhook.set_defaults(func=cmd_webhook)
 
     worker = sub.add_parser("worker", parents=[common],
-                            help="deliver webhooks until SIGTERM or SIGINT")
+                            help="deliver webhooks and send queued e-mails until SIGTERM "
+                            "or SIGINT")
     worker.set_defaults(func=cmd_worker)
 
     demo_cmd = sub.add_parser("demo", parents=[common], help="load the demo data set")
     demo_cmd.set_defaults(func=cmd_demo)
     cli_sales.add_parsers(sub, common)
+    cli_mail.add_parsers(sub, common)
+    cli_documents.add_parsers(sub, common)
     return parser
 
 

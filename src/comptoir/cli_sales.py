@@ -10,6 +10,10 @@
     comptoir document progress ORDER (--percent P | --line LINE:PERCENT ...)
     comptoir document consumption ACCOUNT --item ID [--price P] [--project ID]
                                [--ticket ID] [--from YYYY-MM-DD] [--to YYYY-MM-DD]
+    comptoir document facturx ID [--ubl] [-o FILE]
+    comptoir document pdf ID [--dunning] [-o FILE]
+    comptoir document receive FILE [--company ID]
+    comptoir document send ID [--dunning] [--to ADDR ...] [--cc ADDR ...] [--subject S]
     comptoir payment allocate ID --invoice ID[:AMOUNT] ...
     comptoir price ITEM [--account ID] [--quantity Q] [--date YYYY-MM-DD] [--type TYPE]
     comptoir dunning list [--date YYYY-MM-DD] [--account ID]
@@ -22,12 +26,24 @@ rights, as a request of theirs would.
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from comptoir.config import Settings
 from comptoir.errors import InvalidFieldError, NotFoundError
-from comptoir.services import auth, companies, dunning, invoicing, sales, settlement
+from comptoir.services import (
+    auth,
+    companies,
+    dunning,
+    einvoicing,
+    invoicing,
+    mail,
+    printing,
+    sales,
+    settlement,
+)
 from comptoir.services.access import Caller
 from comptoir.storage.database import Database, run_with_database
 
@@ -87,8 +103,52 @@ def cmd_document(settings: Settings, args: argparse.Namespace) -> None:
         record = _as_user(settings, args.user, lambda db, caller: sales.cancel_document(
             db, caller, args.id, {}))
         print(f"cancelled {record.data['ID']} ({record.data['transactionnum']})")
+    elif args.action in ("facturx", "receive"):
+        cmd_einvoice(settings, args)
+    elif args.action == "pdf":
+        entity = "dunning" if args.dunning else "transactions"
+        name, pdf = _as_user(settings, args.user, lambda db, caller: printing.document_pdf(
+            db, caller, entity, args.id))
+        output = args.output or name
+        if output == "-":
+            sys.stdout.buffer.write(pdf)
+            return
+        Path(output).write_bytes(pdf)
+        print(f"wrote {name} ({len(pdf)} bytes) to {output}")
+    elif args.action == "send":
+        given = {"to": args.to, "cc": args.cc, "subject": args.subject,
+                 "language": args.language}
+        entity = "dunning" if args.dunning else "transactions"
+        message = _as_user(settings, args.user, lambda db, caller: mail.send_document(
+            db, caller, entity, args.id, {k: v for k, v in given.items() if v is not None}))
+        print(f"queued message {message['ID']} to {message['to']}: {message['subject']}")
     else:
         cmd_invoicing(settings, args)
+
+
+def cmd_einvoice(settings: Settings, args: argparse.Namespace) -> None:
+    """`document facturx|receive`: an invoice's e-invoice XML, a supplier's e-invoice."""
+    if args.action == "facturx":
+        syntax = "ubl" if args.ubl else "cii"
+        name, xml = _as_user(settings, args.user, lambda db, caller: einvoicing.invoice_xml(
+            db, caller, args.id, syntax))
+        if args.output in (None, "-"):
+            sys.stdout.buffer.write(xml)
+            return
+        Path(args.output).write_bytes(xml)
+        print(f"wrote {name} ({len(xml)} bytes) to {args.output}")
+        return
+    path = Path(args.file)
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise InvalidFieldError("FILE", f"cannot be read ({exc.strerror})") from None
+    made = _as_user(settings, args.user, lambda db, caller: einvoicing.receive(
+        db, caller, path.name, content, args.company))
+    print(f"received {made['number']} ({made['profile']}) as draft "
+          f"{made['transaction']['ID']}: total {made['transaction']['grandtotal']}, "
+          f"supplier account {made['account']}"
+          f"{' (created)' if made['created_account'] else ''}")
 
 
 def cmd_invoicing(settings: Settings, args: argparse.Namespace) -> None:
@@ -199,6 +259,32 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     consumption.add_argument("--ticket", type=int, help="only this ticket's work")
     consumption.add_argument("--from", help="first day YYYY-MM-DD")
     consumption.add_argument("--to", help="last day YYYY-MM-DD (default: today)")
+    facturx = document_sub.add_parser("facturx", parents=[user],
+                                      help="the e-invoice XML of an issued invoice")
+    facturx.add_argument("id", type=int)
+    facturx.add_argument("--ubl", action="store_true",
+                         help="UBL 2.1 instead of Factur-X CII")
+    facturx.add_argument("-o", "--output", help="write it to this file (default: stdout)")
+    pdf = document_sub.add_parser("pdf", parents=[user], help="the PDF of a document: the "
+                                  "legal copy once issued, a draft's marked as one")
+    pdf.add_argument("id", type=int)
+    pdf.add_argument("--dunning", action="store_true", help="ID is a dunning letter's")
+    pdf.add_argument("-o", "--output", help="write it to this file (default: its name, "
+                     "FA-2026-00001.pdf; - for stdout)")
+    receive = document_sub.add_parser("receive", parents=[user],
+                                      help="a supplier's Factur-X PDF or CII XML made a "
+                                      "draft supplier invoice")
+    receive.add_argument("file", help="the PDF or XML file")
+    receive.add_argument("--company", type=int, help="company ID (default: the default one)")
+    send = document_sub.add_parser("send", parents=[user],
+                                   help="send a document by e-mail, its PDF attached")
+    send.add_argument("id", type=int)
+    send.add_argument("--dunning", action="store_true", help="ID is a dunning letter")
+    send.add_argument("--to", action="append",
+                      help="recipient (default: the customer's e-mail; repeatable)")
+    send.add_argument("--cc", action="append", help="copy to (repeatable)")
+    send.add_argument("--subject", help="subject (default: the e-mail template's)")
+    send.add_argument("--language", help="fr or en: the e-mail template's language")
     document.set_defaults(func=cmd_document)
 
     payment = sub.add_parser("payment", help="allocate payments to invoices")

@@ -27,6 +27,7 @@ class Settings:
     instance: str = _setting("demo", "instance name: the API is served under /<instance>/")
     host: str = _setting("127.0.0.1", "address to listen on")
     port: int = _setting(8000, "port to listen on")
+    database_wait: float = _setting(10.0, "seconds a request waits for a database connection (PostgreSQL pool, SQLite writer) before it is answered 503 with Retry-After")
     max_body_bytes: int = _setting(1024 * 1024, "largest accepted request body (bytes)")
     max_file_bytes: int = _setting(32 * 1024 * 1024, "largest accepted body carrying file content (bytes)")
     token_days: int = _setting(100, "default lifetime of login tokens (days)")
@@ -36,8 +37,12 @@ class Settings:
     webhook_allowed_networks: str = _setting("", "comma-separated CIDRs webhooks may reach although private, loopback or reserved (for example 127.0.0.0/8,::1/128)")
     webhook_retry_delays: str = _setting("5,300,1800,7200,18000,36000,50400,72000,86400", "seconds a failed webhook delivery waits after its 1st, 2nd... failure (one attempt more than delays)")
     webhook_timeout: float = _setting(15.0, "seconds a webhook receiver has to answer")
-    webhook_retention_days: int = _setting(0, "days outbox events are kept (with their deliveries and attempts) once delivered; 0 keeps them all. The last event of each record and events still being delivered stay")
+    webhook_retention_days: int = _setting(30, "days outbox events are kept (with their deliveries and attempts) once delivered; 0 keeps them all. The last event of each record and events still being delivered stay")
+    deletion_retention_days: int = _setting(90, "days the deletion log keeps a deleted record (what webservice sync reports as deleted); 0 keeps them all. Expired tokens, challenges and sessions are purged hourly whatever this says")
     webhook_lease: float = _setting(60.0, "seconds a worker holds a claimed delivery (at least twice webhook_timeout, at most 86400): a killed worker's deliveries are retried when it expires")
+    mail_worker: int = _setting(1, "1: `comptoir serve` sends the queued e-mails in-process; 0: only `comptoir worker` sends them")
+    mail_retry_delays: str = _setting("60,300,900,3600,10800,21600,43200,86400", "seconds a message the SMTP server could not take waits after its 1st, 2nd... failure (one attempt more than delays; a 5xx answer is final at once)")
+    mail_timeout: float = _setting(30.0, "seconds an SMTP server has to take a message")
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:

@@ -21,7 +21,8 @@
     ├── ConflictError                conflict          ID present / non-matching ID / not deletable
     │   └── AlreadyConvertedError    already_converted a lead converted before
     ├── PreconditionFailedError      precondition      If-Match does not match
-    └── SchemaBehindError            schema_behind     the database needs `comptoir db upgrade`
+    ├── SchemaBehindError            schema_behind     the database needs `comptoir db upgrade`
+    └── UnavailableError             unavailable       every database connection is busy: retry
 
 The core knows no HTTP status: each front door maps `code` to its own wire format in one
 table (see `api/rest/errors.py`).
@@ -136,3 +137,14 @@ class PreconditionFailedError(ComptoirError):
 
 class SchemaBehindError(ComptoirError):
     code = "schema_behind"
+
+
+class UnavailableError(ComptoirError):
+    """The database could not give a connection in time (every one busy): the request
+    changed nothing and may be sent again after `retry_after` seconds."""
+
+    code = "unavailable"
+
+    def __init__(self, message: str, retry_after: int = 1) -> None:
+        super().__init__(message, retry_after=retry_after)
+        self.retry_after = retry_after

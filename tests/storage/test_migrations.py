@@ -47,3 +47,21 @@ def test_servers_refuse_a_database_whose_schema_is_behind(tmp_path) -> None:  # 
     # and once upgraded, it passes
     migrate.upgrade(url)
     check(url)
+
+
+def _autoincremented(connection: sa.Connection) -> set[str]:
+    found = connection.execute(sa.text(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%AUTOINCREMENT%'"))
+    return {row[0] for row in found}
+
+
+def test_migrated_sqlite_tables_never_reuse_ids(database_url: str) -> None:
+    """Every table declared with `sqlite_autoincrement` has AUTOINCREMENT once migrated
+    (a batch rebuild without it lets SQLite give a deleted row's ID again)."""
+    import pytest
+
+    if not database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL identities never reuse IDs")
+    declared = {table.name for table in metadata.tables.values()
+                if table.dialect_options["sqlite"]["autoincrement"]}
+    assert declared - migrate.inspect_database(database_url, _autoincremented) == set()

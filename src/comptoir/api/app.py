@@ -22,7 +22,10 @@ from starlette.routing import Route
 
 from comptoir.api.rest.actions import ROUTES as ACTION_ROUTES
 from comptoir.api.rest.apikeys import ROUTES as APIKEY_ROUTES
+from comptoir.api.rest.documents import ROUTES as DOCUMENT_ROUTES
+from comptoir.api.rest.einvoices import ROUTES as EINVOICE_ROUTES
 from comptoir.api.rest.errors import error_response, render_error
+from comptoir.api.rest.mail import ROUTES as MAIL_ROUTES
 from comptoir.api.rest.openapi import openapi_json
 from comptoir.api.rest.routes import API, ROUTES
 from comptoir.api.rest.webhooks import ROUTES as WEBHOOK_ROUTES
@@ -33,7 +36,7 @@ from comptoir.config import Settings
 from comptoir.errors import ComptoirError, SchemaBehindError
 from comptoir.events.delivery import Policy, run_worker
 from comptoir.events.network import parse_networks
-from comptoir.services import keyring, webhooks
+from comptoir.services import keyring, mailer, webhooks
 from comptoir.storage import migrate
 from comptoir.storage.database import open_database
 
@@ -49,6 +52,7 @@ def create_app(settings: Settings) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         keyring.configure(settings)
         db = open_database(settings.database_url)
+        db.wait = float(settings.database_wait)
         await db.open()
         try:
             await migrate.check_schema(db)
@@ -61,12 +65,17 @@ def create_app(settings: Settings) -> Starlette:
         worker = asyncio.create_task(run_worker(
             db, stop, webhooks.fan_out, allowed=parse_networks(settings.webhook_allowed_networks),
             policy=Policy.from_settings(settings))) if settings.webhook_worker else None
+        sender = asyncio.create_task(mailer.run_worker(  # the mail outbox (mail_worker)
+            db, stop, policy=mailer.MailPolicy.from_settings(settings))
+        ) if settings.mail_worker else None
         try:
             yield
         finally:
             stop.set()
             if worker is not None:
                 await worker
+            if sender is not None:
+                await sender
             await db.close()
 
     async def on_error(request: Request, exc: Exception) -> Response:
@@ -82,6 +91,8 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(
         routes=[Route(API + "/openapi.json", openapi_json, methods=["GET"]), *WEBSERVICE_ROUTES,
                 *RESTAPI_ROUTES, *TOKEN_ROUTES, *APIKEY_ROUTES, *WEBHOOK_ROUTES, *ACTION_ROUTES,
+                *DOCUMENT_ROUTES,
+                *EINVOICE_ROUTES, *MAIL_ROUTES,
                 *ROUTES,
                 Route("/healthz", healthz, methods=["GET"])],
         lifespan=lifespan,

@@ -47,6 +47,7 @@ from comptoir.config import Settings
 from comptoir.errors import ComptoirError, InvalidFieldError
 from comptoir.events import outbox as events
 from comptoir.events.network import Network, resolve_url
+from comptoir.storage import retention
 from comptoir.storage.database import Database
 from comptoir.storage.tables import outbox, webhook_attempts, webhook_deliveries, webhook_endpoints
 
@@ -75,8 +76,10 @@ class Policy:
     retry_delays: tuple[float, ...] = RETRY_DELAYS
     timeout: float = 15.0
     lease: float = 60.0
-    #: days events are kept (`outbox.prune`, hourly); 0: for ever
-    retention_days: int = 0
+    #: days events are kept once delivered (`outbox.prune`, hourly); 0: for ever
+    retention_days: int = 30
+    #: days deletion-log entries are kept (`storage.retention.purge`, hourly); 0: for ever
+    deletions_days: int = 90
 
     def __post_init__(self) -> None:
         if not self.retry_delays or any(not 0 < d <= 86400 for d in self.retry_delays):
@@ -89,6 +92,8 @@ class Policy:
                                     "at least twice webhook_timeout, at most 86400 seconds")
         if self.retention_days < 0:
             raise InvalidFieldError("webhook_retention_days", "days, 0 (keep all) or more")
+        if self.deletions_days < 0:
+            raise InvalidFieldError("deletion_retention_days", "days, 0 (keep all) or more")
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Policy:
@@ -97,7 +102,7 @@ class Policy:
         except ValueError:
             raise InvalidFieldError("webhook_retry_delays", "comma-separated seconds") from None
         return cls(delays, float(settings.webhook_timeout), float(settings.webhook_lease),
-                   int(settings.webhook_retention_days))
+                   int(settings.webhook_retention_days), int(settings.deletion_retention_days))
 
 
 DEFAULT = Policy()
@@ -312,6 +317,19 @@ async def _first_of(events: Sequence[asyncio.Event], timeout: float) -> None:
             waiter.cancel()
 
 
+async def _housekeeping(db: Database, policy: Policy) -> None:
+    """Hourly: prune delivered events past the retention, purge what expired."""
+    if policy.retention_days:
+        cutoff = time.time() - policy.retention_days * 86400
+        if removed := await events.prune(db, int(cutoff * 1000)):
+            log.info("pruned %d webhook events older than %d days", removed,
+                     policy.retention_days)
+    purged = await retention.purge(db, int(time.time()),
+                                   retention.Lifetimes(deletions_days=policy.deletions_days))
+    if any(purged.values()):
+        log.info("purged what expired: %s", purged)
+
+
 async def run_worker(db: Database, stop: asyncio.Event,
                      fan_out: Callable[[Database], Awaitable[Any]], *,
                      allowed: Sequence[Network] = (), idle: float = 0.25,
@@ -345,13 +363,9 @@ async def run_worker(db: Database, stop: asyncio.Event,
                 started = 0
                 try:
                     await fan_out(db)
-                    if policy.retention_days and (pruned is None
-                                                  or time.monotonic() - pruned >= PRUNE_EVERY):
+                    if pruned is None or time.monotonic() - pruned >= PRUNE_EVERY:
                         pruned = time.monotonic()
-                        cutoff = time.time() - policy.retention_days * 86400
-                        if removed := await events.prune(db, int(cutoff * 1000)):
-                            log.info("pruned %d webhook events older than %d days", removed,
-                                     policy.retention_days)
+                        await _housekeeping(db, policy)
                     await slots.acquire()  # all slots busy: until an attempt ends
                     free = 1
                     while free < BATCH and not slots.locked():

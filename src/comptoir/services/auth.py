@@ -23,7 +23,7 @@ from comptoir.schema.registry import ENTITIES
 from comptoir.services import keyring
 from comptoir.services.access import Caller
 from comptoir.storage.database import Connection, Database
-from comptoir.storage.tables import TABLES, tokens
+from comptoir.storage.tables import TABLES, tokens, ws_sessions
 
 _hasher = PasswordHasher()
 _IDENTIFIER = re.compile(r"^[a-zA-Z0-9_.:-]+$")
@@ -373,6 +373,43 @@ async def reset_access_key(db: Database, name: str) -> str:
         if user_id is None:
             raise BadRequestError(f"user {name} does not exist")
         return await _set_access_key(conn, user_id)
+
+
+async def list_users(db: Database) -> list[dict[str, Any]]:
+    """Every user, by ID: what `comptoir user list` shows."""
+    async with db.read() as conn:
+        return await conn.all(sa.select(users.c.ID, users.c.name, users.c.email,
+                                        users.c.admin, users.c.activity, users.c.lastlogin)
+                              .order_by(users.c.ID))
+
+
+async def _change_user(conn: Connection, name: str, **values: Any) -> int:
+    """Write `values` to the user named `name` and end every login of theirs (tokens and
+    webservice sessions): the next request must log in again."""
+    user_id = await _named(conn, users, name)
+    if user_id is None:
+        raise BadRequestError(f"user {name} does not exist")
+    await conn.run(sa.update(users).where(users.c.ID == user_id).values(
+        **values, lastmodified=int(time.time()), _rev=users.c._rev + 1))
+    await conn.run(sa.delete(tokens).where(tokens.c.user == user_id))
+    await conn.run(sa.delete(ws_sessions).where(ws_sessions.c.user == user_id))
+    return user_id
+
+
+async def set_password(db: Database, name: str, password: str) -> int:
+    """A new password for the user named `name`; their tokens and sessions end."""
+    if not password:
+        raise InvalidFieldError("password", "must not be empty")
+    hashed = await asyncio.to_thread(hash_password, password)  # not inside the transaction
+    async with db.write() as conn:
+        return await _change_user(conn, name, password=hashed)
+
+
+async def deactivate_user(db: Database, name: str) -> int:
+    """Deactivate the user named `name` (activity 1): no login, token, session or API key
+    of theirs works any more."""
+    async with db.write() as conn:
+        return await _change_user(conn, name, activity=1)
 
 
 async def user_count(db: Database) -> int:

@@ -31,6 +31,7 @@ from stdnum.fr import siret as stdnum_siret
 from comptoir.domain import numbering
 from comptoir.errors import InvalidFieldError
 from comptoir.schema.entity import Entity
+from comptoir.services.templates import check_template
 
 #: numberings.reset -> the rule's reset
 RESETS = (numbering.Reset.NEVER, numbering.Reset.YEARLY, numbering.Reset.MONTHLY)
@@ -171,6 +172,7 @@ def _company_identifiers(record: Mapping[str, Any]) -> None:
 CHECKS: dict[str, tuple[Callable[[Mapping[str, Any]], None], ...]] = {
     "companies": (_company_identifiers,),
     "numberings": (_numbering,),
+    "templates": (check_template,),
     "transactions": (_shipping_taxes,),
 }
 

@@ -32,7 +32,7 @@ from comptoir.errors import InvalidFieldError, NotFoundError
 from comptoir.events import outbox
 from comptoir.schema.modules import MODULES
 from comptoir.schema.registry import ENTITIES
-from comptoir.services import conversion, derived, issuing, numbering, records
+from comptoir.services import conversion, derived, issuing, numbering, printing, records
 from comptoir.services.access import Caller, check_operation, view_of, visible_on
 from comptoir.services.issuing import CANCELLED, DAY, DRAFT
 from comptoir.storage.database import Connection, Database, Row
@@ -259,12 +259,14 @@ async def _send(conn: Connection, caller: Caller, day: dt.date,
     when = int(dt.datetime.combine(day, dt.time(12), dt.UTC).timestamp())
     address = {name: last[source] for name, source in ADDRESS.items()}
     address["recipient"] = address["recipient"] or _name(first) or None
-    letter = await derived.insert(conn, DUNNING, {
+    values = {
         "account": first["account"], "date": when, "duedate": when + TERM_DAYS * DAY,
         "dunningnum": number, "fee": float(fee), "status": BOOKED,
         "type": NOTICE if level >= DunningLevel.NOTICE else REMINDER,
         "ownergroup": owners.pop() if len(owners) == 1 else None, "creator": caller.user,
-        **address}, actor=caller.user)
+        **address}
+    values["pdf"] = await printing.dunning_copy(conn, values, [row for row, _ in due])
+    letter = await derived.insert(conn, DUNNING, values, actor=caller.user)
     for row, _ in due:
         await derived.insert(conn, LINKS, {"dunning": letter["ID"], "transaction": row["ID"],
                                            "creator": caller.user}, actor=caller.user)

@@ -305,10 +305,27 @@ async def update_document(db: Database, caller: Caller, module: Module,
     async def write_lines(conn: Connection, transaction: int) -> None:
         if parsed is not None:
             await _write_lines(conn, transaction, lines, caller.user)
+        await _settle_totals(conn, module, transaction, caller.user)
 
     record = await records.update_record(db, caller, module.entity, record_id, values,
                                          after=write_lines)
     return await render_document(db, module, record.data)
+
+
+async def _settle_totals(conn: Connection, module: Module, transaction: int,
+                         actor: int) -> None:
+    """The totals of the header and lines as they are in this transaction, written when
+    they differ from those computed before it: a concurrent update that committed since
+    (other lines, another discount) is counted, so stored totals always agree with the
+    stored lines.  Without such an update, nothing is written."""
+    entity = ENTITIES[module.entity]
+    row = await rows.select_row(conn, entity, transaction, for_update=True)
+    assert row is not None  # updated in this very transaction
+    stored = await rows.select_rows_where(conn, LINEITEMS, {"transaction": transaction},
+                                          ("sequence", "ID"))
+    totals = _totals([_stored_line(line) for line in stored], row,
+                     await _tax_definitions(conn))
+    await derived.update(conn, entity, row, totals, actor=actor)
 
 
 # --- reading -------------------------------------------------------------------------------

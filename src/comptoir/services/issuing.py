@@ -250,4 +250,9 @@ async def issue_in(conn: Connection, row: Row, *, actor: int | None,
         days = (QUOTE_VALIDITY_DAYS if kind == "quote" else 0 if row["type"] in CREDIT_TYPES
                 else await _terms(conn, row, company))
         issued["duedate"] = when + days * DAY
+    # the legal copy, rendered in this transaction (printing reads the document through
+    # document_data, which reads this module: imported here, not at the top)
+    from comptoir.services import printing
+
+    issued["pdf"] = await printing.legal_copy(conn, {**row, **issued})
     return issued

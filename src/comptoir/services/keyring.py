@@ -1,4 +1,4 @@
-"""Webservice access keys, sealed at rest with AES-256-GCM.
+"""Webservice access keys (and other secrets: `seal_for`), sealed at rest with AES-256-GCM.
 
 The webservice login (`md5(token + accesskey)`) needs the plain key, so it cannot be
 hashed: it is encrypted instead.  Stored form: `v1:` + urlsafe base64 of (12-byte nonce +
@@ -26,6 +26,7 @@ from comptoir.config import Settings
 from comptoir.errors import AuthenticationError, InvalidFieldError
 
 PREFIX = "v1:"
+_ACCESS_KEY = "users.accesskey"
 _NONCE_BYTES = 12
 _cipher: AESGCM | None = None
 
@@ -41,22 +42,45 @@ def configure(settings: Settings) -> None:
 
 
 def seal(user_id: int, plain: str) -> str:
-    nonce = os.urandom(_NONCE_BYTES)
-    sealed = _aead().encrypt(nonce, plain.encode(), _associated(user_id))
-    return PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode()
+    return seal_for(_ACCESS_KEY, user_id, plain)
 
 
 def unseal(user_id: int, stored: str) -> str:
     """The plain key of a stored value (a value without the prefix is already plain)."""
+    plain = _open(_ACCESS_KEY, user_id, stored)
+    if plain is None:
+        raise AuthenticationError(
+            f"the access key of user {user_id} does not decrypt with this secret key")
+    return plain
+
+
+def seal_for(purpose: str, record_id: int, plain: str) -> str:
+    """Seal a secret of one record: `purpose` (`mailservers.passwordout`) and the record's
+    ID are the associated data, so that a value copied elsewhere does not decrypt."""
+    nonce = os.urandom(_NONCE_BYTES)
+    sealed = _aead().encrypt(nonce, plain.encode(), _associated(purpose, record_id))
+    return PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode()
+
+
+def unseal_for(purpose: str, record_id: int, stored: str) -> str:
+    """The plain secret of `seal_for` (a value without the prefix is already plain)."""
+    plain = _open(purpose, record_id, stored)
+    if plain is None:
+        raise AuthenticationError(
+            f"the {purpose} of record {record_id} does not decrypt with this secret key")
+    return plain
+
+
+def _open(purpose: str, record_id: int, stored: str) -> str | None:
     if not is_sealed(stored):
         return stored
     try:
         raw = base64.urlsafe_b64decode(stored[len(PREFIX):])
-        plain = _aead().decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], _associated(user_id))
+        plain = _aead().decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:],
+                                _associated(purpose, record_id))
         return plain.decode()
     except (ValueError, InvalidTag):  # binascii.Error and UnicodeDecodeError are ValueErrors
-        raise AuthenticationError(
-            f"the access key of user {user_id} does not decrypt with this secret key") from None
+        return None
 
 
 def is_sealed(stored: str) -> bool:
@@ -70,8 +94,8 @@ def _aead() -> AESGCM:
     return _cipher
 
 
-def _associated(user_id: int) -> bytes:
-    return b"users.accesskey:" + str(int(user_id)).encode()
+def _associated(purpose: str, record_id: int) -> bytes:
+    return purpose.encode() + b":" + str(int(record_id)).encode()
 
 
 def _decode(text: str, setting: str) -> bytes:

@@ -31,7 +31,7 @@ from comptoir.query import json_query
 from comptoir.schema.entity import Entity, Op, Ownership
 from comptoir.schema.fields import NOW, Field, Kind, Managed, OnDelete
 from comptoir.schema.registry import ENTITIES
-from comptoir.services import checks, derived, issuing, numbering, pricing
+from comptoir.services import checks, derived, issuing, numbering, pricing, templates
 from comptoir.services.access import Caller, check_operation, visible
 from comptoir.services.writes import Write, parse_write
 from comptoir.storage import rows
@@ -311,6 +311,7 @@ async def create_record(db: Database, caller: Caller, name: str,
             record[entity.numbered[0]] = await numbering.number_at_create(
                 conn, entity, record, actor=caller.user)
         record_id, rev = await rows.insert_row(conn, entity, record)
+        await templates.clear_other_defaults(conn, entity, record_id, record, caller.user)
         await _apply(conn, entity, write, record_id)
         if after is not None:
             await after(conn, record_id)
@@ -367,11 +368,13 @@ async def update_record(db: Database, caller: Caller, name: str, record_id: int,
         _check_owner(entity, caller, merged)
         await _check_references(conn, entity, caller, changes)
         await _store_files(conn, entity, write, changes)
+        await templates.keep_version(conn, entity, row, changes, caller.user)
         modified = entity.managed(Managed.MODIFIED)
         if modified is not None:
             changes[modified.name] = int(time.time())
         if not await rows.update_row(conn, entity, record_id, row[REV], changes):
             raise PreconditionFailedError("Non-matching ETag (modified concurrently)")
+        await templates.clear_other_defaults(conn, entity, record_id, merged, caller.user)
         await _apply(conn, entity, write, record_id)
         if after is not None:
             await after(conn, record_id)

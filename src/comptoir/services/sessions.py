@@ -43,13 +43,12 @@ from comptoir.services.auth import (
     user_first,
 )
 from comptoir.storage.database import Connection, Database
+from comptoir.storage.retention import IDLE_SECONDS, SESSION_SECONDS
 from comptoir.storage.tables import TABLES, ws_challenges, ws_sessions
 
 Clock = Callable[[], float]
 
 CHALLENGE_SECONDS = 300
-SESSION_SECONDS = 86_400
-IDLE_SECONDS = 1_800
 SEEN_EVERY = 60
 
 INVALID_CREDENTIALS = "Invalid username or password"

@@ -33,7 +33,7 @@ from sqlalchemy.dialects.postgresql import asyncpg as pg_asyncpg
 from sqlalchemy.dialects.sqlite import pysqlite
 from sqlalchemy.ext.compiler import compiles
 
-from comptoir.errors import BadRequestError, ConflictError
+from comptoir.errors import BadRequestError, ConflictError, UnavailableError
 
 Row = dict[str, Any]
 T = TypeVar("T")
@@ -143,6 +143,15 @@ class CompiledCache:
             self._items.popitem(last=False)
 
 
+#: seconds a request waits for a database connection before it is refused (503)
+WAIT_SECONDS = 10.0
+
+
+def busy(what: str) -> UnavailableError:
+    return UnavailableError(f"the database is busy: no {what} was free in time; "
+                            "retry later (setting database_wait)")
+
+
 class Database:
     dialect: sa.engine.Dialect
     name: str
@@ -156,6 +165,9 @@ class Database:
         #: set when a transaction of this process that wrote outbox events commits: the
         #: in-process webhook worker wakes at once instead of at its next poll
         self.events_committed = asyncio.Event()
+        #: seconds a request waits for a connection (PostgreSQL's pool, SQLite's writer)
+        #: before UnavailableError (503, Retry-After): setting `database_wait`
+        self.wait = WAIT_SECONDS
 
     def compile(self, stmt: Statement, key: Any = None) -> CompiledSql:
         """The driver SQL of `stmt`.  With a `key`, compiled once and cached under it;
@@ -327,8 +339,10 @@ class SqliteDatabase(Database):
     def connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         # LIKE is case-sensitive, as PostgreSQL's (ILIKE compiles to lower() LIKE lower())
+        # another process's write lock is waited for `wait` seconds (then: busy, 503)
         for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON",
-                       "busy_timeout=10000", "cache_size=-65536", "case_sensitive_like=ON"):
+                       f"busy_timeout={int(self.wait * 1000)}", "cache_size=-65536",
+                       "case_sensitive_like=ON"):
             conn.execute(f"PRAGMA {pragma}")
         conn.create_function("regexp", 2, _regexp, deterministic=True)
         conn.create_function("unicode_lower", 1, _unicode_lower, deterministic=True)
@@ -368,8 +382,17 @@ class SqliteDatabase(Database):
     @asynccontextmanager
     async def _begin(self) -> AsyncIterator[Connection]:
         assert self._conn is not None, "database not open"
-        async with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            await asyncio.wait_for(self._lock.acquire(), self.wait)
+        except TimeoutError:
+            raise busy("write transaction") from None
+        try:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:  # another process holds the writer
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                raise busy("write lock (another process holds it)") from None
             try:
                 yield SqliteConnection(self, self._conn)
             except BaseException:
@@ -377,6 +400,8 @@ class SqliteDatabase(Database):
                 raise
             else:
                 self._conn.execute("COMMIT")
+        finally:
+            self._lock.release()
 
 
 # --- PostgreSQL ----------------------------------------------------------------------------
@@ -450,16 +475,31 @@ class PostgresDatabase(Database):
             await self._pool.close()
             self._pool = None
 
+    async def _acquire(self) -> asyncpg.Connection:
+        assert self._pool is not None, "database not open"
+        try:
+            return await self._pool.acquire(timeout=self.wait)
+        except TimeoutError:
+            raise busy("connection of the pool") from None
+
+    @asynccontextmanager
+    async def _connection(self) -> AsyncIterator[asyncpg.Connection]:
+        """A connection of the pool, waiting at most `wait` seconds (UnavailableError)."""
+        conn = await self._acquire()
+        try:
+            yield conn
+        finally:
+            assert self._pool is not None
+            await self._pool.release(conn)
+
     @asynccontextmanager
     async def _read(self) -> AsyncIterator[Connection]:
-        assert self._pool is not None, "database not open"
-        async with self._pool.acquire() as conn:
+        async with self._connection() as conn:
             yield PgConnection(self, conn)
 
     async def stream(self, stmt: Statement, params: Mapping[str, Any] | None = None,
                      key: Any = None, batch: int = 1000) -> AsyncIterator[Sequence[Sequence[Any]]]:
-        assert self._pool is not None, "database not open"
-        async with self._pool.acquire() as raw, raw.transaction(readonly=True):
+        async with self._connection() as raw, raw.transaction(readonly=True):
             c = self.compile(stmt, key)
             cursor = await raw.cursor(c.sql, *c.args(params))
             while rows := await cursor.fetch(batch):
@@ -467,8 +507,7 @@ class PostgresDatabase(Database):
 
     @asynccontextmanager
     async def _begin(self) -> AsyncIterator[Connection]:
-        assert self._pool is not None, "database not open"
-        async with self._pool.acquire() as conn, conn.transaction():
+        async with self._connection() as conn, conn.transaction():
             yield PgConnection(self, conn)
 
 

@@ -279,6 +279,26 @@ webhook_attempts = sa.Table(
 )
 
 
+#: the mail outbox (services/mail.py, events/mailer.py): one e-mail message to send,
+#: pending (never tried), failed (a retry is due at `next_attempt`), sent or dead (a 5xx
+#: answer, or every attempt failed); a worker holds it until `lease_until` while sending;
+#: times in milliseconds
+mail_outbox = sa.Table(
+    "mail_outbox", metadata,
+    sa.Column("ID", _WIDE_ID, primary_key=True, autoincrement=True),
+    sa.Column("message", sa.Integer(), sa.ForeignKey("messages.ID", ondelete="CASCADE"),
+              nullable=False, unique=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("attempts", sa.Integer(), nullable=False),
+    sa.Column("next_attempt", sa.BigInteger(), nullable=True),
+    sa.Column("lease_until", sa.BigInteger(), nullable=True),
+    sa.Column("last_error", sa.Text(), nullable=True),
+    sa.Column("created", sa.BigInteger(), nullable=False),
+    sa.Index("ix_mail_outbox_due", "status", "next_attempt"),
+    sqlite_autoincrement=True,
+)
+
+
 #: the log of deleted records: what they were and when they went (webservice `sync`)
 deletions = sa.Table(
     "deletions", metadata,

@@ -3,6 +3,7 @@ locked invoices and Kafinea's partial_edit, and the same documents through the R
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -293,3 +294,30 @@ def test_documents_in_vtql(ws_admin: WsClient, parties: dict[str, str], admin_id
     # productid is the first line's, not a column: it cannot be filtered on
     error = ws_admin.error("query", query="SELECT * FROM Invoice WHERE productid = '14x1';")
     assert error["code"] == "ACCESS_DENIED"
+
+
+def test_concurrent_updates_never_leave_totals_that_disagree_with_the_lines(
+        server: Any, ws_admin: WsClient, parties: dict[str, str], admin_id: str) -> None:
+    """20 writers at once on one draft invoice: half replace its lines, half change its
+    header discount; whatever order they commit in, the stored totals are those of the
+    stored lines and header (a no-op revise, which computes them again, changes nothing)."""
+    created = ws_admin.okpost("create", elementType="Invoice",
+                              element=document("Invoice", parties, admin_id))
+    line = document("Invoice", parties, admin_id)["LineItems"][0]
+
+    def write(n: int) -> Any:
+        writer = WsClient(server, ws_admin.session)
+        element = ({"id": created["id"], "hdnDiscountAmount": str(n)} if n % 2 else
+                   {"id": created["id"], "LineItems": [{**line, "quantity": str(n + 1)}]})
+        return writer.post("revise", element=element)
+
+    with ThreadPoolExecutor(20) as pool:
+        answers = list(pool.map(write, range(20)))
+    assert all(a["success"] or a["error"]["code"] == "DATABASE_QUERY_ERROR" for a in answers), \
+        [a for a in answers if not a["success"]]
+    stored = ws_admin.ok("retrieve", id=created["id"])
+    again = ws_admin.okpost("revise", element={"id": created["id"]})
+    assert [stored[k] for k in TOTALS] == [again[k] for k in TOTALS]
+
+
+TOTALS = ("hdnSubTotal", "pre_tax_total", "hdnGrandTotal", "hdnDiscountAmount")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from starlette.responses import PlainTextResponse, Response
 
-from comptoir.errors import ComptoirError
+from comptoir.errors import ComptoirError, UnavailableError
 
 STATUS: dict[str, tuple[int, str]] = {
     "error": (500, "Internal Server Error"),
@@ -33,6 +33,7 @@ STATUS: dict[str, tuple[int, str]] = {
     "already_converted": (409, "Conflict"),
     "precondition": (412, "Precondition Failed"),
     "schema_behind": (503, "Service Unavailable"),
+    "unavailable": (503, "Service Unavailable"),
 }
 
 
@@ -44,6 +45,11 @@ def error_response(status: int, reason: str, detail: str, instance: str,
     return PlainTextResponse(f"{reason}: {detail}", status_code=status, headers=headers)
 
 
+def retry_headers(exc: ComptoirError) -> dict[str, str] | None:
+    """`Retry-After` for an error that passes (every connection busy)."""
+    return {"Retry-After": str(exc.retry_after)} if isinstance(exc, UnavailableError) else None
+
+
 def render_error(exc: ComptoirError, instance: str) -> Response:
     status, reason = STATUS[exc.code]
-    return error_response(status, reason, exc.message, instance)
+    return error_response(status, reason, exc.message, instance, retry_headers(exc))

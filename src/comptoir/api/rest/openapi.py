@@ -717,6 +717,105 @@ def action_paths() -> dict[str, Schema]:
     }
 
 
+_RECEIVED: Schema = {"type": "object", "additionalProperties": False,
+                     "required": ["content"], "properties": {
+    "filename": {"type": "string", "maxLength": 200},
+    "content": {"type": "string", "contentEncoding": "base64",
+                "description": "The Factur-X / ZUGFeRD PDF or the CII XML, base64-encoded"},
+    "company": {"type": "integer", "minimum": 0}}}
+
+
+def einvoice_paths() -> dict[str, Schema]:
+    """The e-invoice doors (docs/einvoicing.md): an invoice's XML, a received e-invoice."""
+    xml = {"description": "The Factur-X CII (or UBL 2.1) XML, as an attachment",
+           "content": {"application/xml": {"schema": {"type": "string"}}}}
+    raw = {"schema": {"type": "string", "format": "binary"}}
+    return {
+        f"{API}/transactions/{{ID}}/facturx": {"parameters": [_id()], "get": {
+            "tags": ["sales"], "operationId": "transactions.facturx",
+            "summary": "The e-invoice XML of an issued invoice or credit note",
+            "parameters": [{"name": "syntax", "in": "query", "schema": {
+                "type": "string", "enum": ["cii", "ubl"], "default": "cii"}}],
+            "responses": {"200": xml, **_errors(400, 401, 403, 409)}}},
+        f"{API}/transactions/receive": {"post": {
+            "tags": ["sales"], "operationId": "transactions.receive",
+            "summary": "A supplier's Factur-X (or CII XML) made a draft supplier invoice",
+            "parameters": [{"name": "filename", "in": "query", "schema": {"type": "string"}},
+                           {"name": "company", "in": "query",
+                            "schema": {"type": "integer", "minimum": 0}}],
+            "requestBody": {"required": True, "content": {
+                "application/pdf": raw, "application/xml": raw,
+                "application/json": {"schema": _RECEIVED}}},
+            "responses": {"201": _json(_OBJECT, "The draft, its supplier and the file"),
+                          **_errors(400, 401, 403, 409, 413)}}},
+    }
+
+
+_ADDRESSES: Schema = {"description": "An address (`Name <a@b.fr>`, or several separated by "
+                                     "commas) or a list of them",
+                      "oneOf": [{"type": "string", "example": "Jean Dupont <jean@client.fr>"},
+                                {"type": "array", "items": {"type": "string"}}]}
+_SEND: Schema = {"type": "object", "additionalProperties": False, "properties": {
+    "to": {**_ADDRESSES, "description": "Recipients (default: the customer's e-mail)"},
+    "cc": _ADDRESSES, "bcc": _ADDRESSES,
+    "subject": {"type": "string", "description": "Default: the e-mail template's"},
+    "text": {"type": "string", "description": "Default: the e-mail template's"},
+    "language": {"type": "string", "enum": ["fr", "en"]},
+    "template": {"type": "integer", "minimum": 1, "description": "An EMAIL template"}}}
+
+
+def mail_paths() -> dict[str, Schema]:
+    """Sending documents by e-mail and the SMTP password of a mail server (docs/email.md)."""
+    queued = _json(_ref("messages"), "The message, queued (mailbox DRAFTS until sent)")
+    paths: dict[str, Schema] = {
+        f"{API}/{entity}/{{ID}}/send": {"parameters": [_id()], "post": {
+            "tags": ["sales"], "operationId": f"{entity}.send",
+            "summary": f"Send {what} by e-mail, its PDF attached (queued; 409: no mail server)",
+            "requestBody": _body(_SEND, required=False),
+            "responses": {"202": queued, **_errors(400, 401, 403, 409, 413)}}}
+        for entity, what in (("transactions", "a document"), ("dunning", "a dunning letter"))}
+    paths[f"{API}/mailservers/{{ID}}/password"] = {"parameters": [_id()], "put": {
+        "tags": ["mailservers"], "operationId": "mailservers.password",
+        "summary": "Set the SMTP password (sealed, never shown; empty clears it)",
+        "requestBody": _body({"type": "object", "additionalProperties": False,
+                              "required": ["password"], "properties": {
+                                  "password": {"type": "string", "maxLength": 1000}}},
+                             required=True),
+        "responses": {"204": {"description": "Set"}, **_errors(400, 401, 403, 413)}}}
+    return paths
+
+
+_PREVIEW: Schema = {"type": "object", "additionalProperties": False, "required": ["record"],
+                    "properties": {
+    "entity": {"type": "string", "enum": ["transactions", "dunning"],
+               "default": "transactions"},
+    "record": {"type": "integer", "minimum": 1, "description": "The record rendered"}}}
+
+
+def document_paths() -> dict[str, Schema]:
+    """The PDF of a document or a dunning letter, a template's preview (docs/documents.md)."""
+    pdf = {"description": "The PDF (the legal copy once issued), as an attachment",
+           "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}
+    paths: dict[str, Schema] = {
+        f"{API}/{entity}/{{ID}}/pdf": {"parameters": [_id()], "get": {
+            "tags": ["sales"], "operationId": f"{entity}.pdf", "summary": summary,
+            "responses": {"200": pdf, **_errors(400, 401, 403, 409)}}}
+        for entity, summary in (
+            ("transactions", "The PDF of a document (a draft's is marked as one)"),
+            ("dunning", "The PDF of a dunning letter"))}
+    paths[f"{API}/templates/{{ID}}/preview"] = {"parameters": [_id()], "post": {
+        "tags": ["templates"], "operationId": "templates.preview",
+        "summary": "A template rendered against a record (nothing stored)",
+        "parameters": [{"name": "format", "in": "query", "schema": {
+            "type": "string", "enum": ["pdf", "html"], "default": "pdf"}}],
+        "requestBody": _body(_PREVIEW, required=True),
+        "responses": {"200": {"description": "The PDF, the HTML or the e-mail text", "content": {
+            "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+            "text/html": {"schema": {"type": "string"}},
+            "text/plain": {"schema": {"type": "string"}}}}, **_errors(400, 401, 403, 413)}}}
+    return paths
+
+
 # --- the document --------------------------------------------------------------------------
 
 
@@ -789,6 +888,9 @@ def build_document(instance: str) -> dict[str, Any]:
         paths.update(entity_operations(entity))
     paths.update(instance_paths())
     paths.update(action_paths())
+    paths.update(einvoice_paths())
+    paths.update(mail_paths())
+    paths.update(document_paths())
     tags = [{"name": name, "description": entity.doc} for name, entity in sorted(ENTITIES.items())]
     tags += [{"name": "instance", "description": "Configuration and this document"},
              {"name": "auth", "description": "Tokens: log in, log out, who am I"},

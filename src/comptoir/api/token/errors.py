@@ -10,7 +10,7 @@ from __future__ import annotations
 import orjson
 from starlette.responses import Response
 
-from comptoir.errors import ComptoirError
+from comptoir.errors import ComptoirError, UnavailableError
 
 STATUS: dict[str, tuple[int, str]] = {
     "error": (500, "internal_error"),
@@ -35,6 +35,7 @@ STATUS: dict[str, tuple[int, str]] = {
     "already_converted": (409, "conflict"),
     "precondition": (412, "precondition_failed"),
     "schema_behind": (503, "unavailable"),
+    "unavailable": (503, "unavailable"),
 }
 
 UNAUTHORIZED = "Invalid API key"
@@ -42,14 +43,17 @@ UNAUTHORIZED = "Invalid API key"
 MISSING = "Missing API key: send it in the token: header"
 
 
-def error_response(status: int, code: str, message: str) -> Response:
+def error_response(status: int, code: str, message: str,
+                   headers: dict[str, str] | None = None) -> Response:
     if status == 401 and message != MISSING:
         message = UNAUTHORIZED
     return Response(orjson.dumps({"error": {"code": code, "message": message}}),
-                    status_code=status, media_type="application/json")
+                    status_code=status, headers=headers, media_type="application/json")
 
 
 def render_error(exc: ComptoirError) -> Response:
     status, code = STATUS.get(exc.code, STATUS["error"])
     message = exc.message if status != 500 else "Internal error"
-    return error_response(status, code, message)
+    retry = ({"Retry-After": str(exc.retry_after)} if isinstance(exc, UnavailableError)
+             else None)
+    return error_response(status, code, message, retry)

@@ -34,6 +34,8 @@ WIRE_CODES: dict[str, str] = {
     "already_converted": "LEAD_ALREADY_CONVERTED",
     "precondition": "DATABASE_QUERY_ERROR",
     "schema_behind": "INTERNAL_SERVER_ERROR",
+    # vtiger has no code for it; answered with HTTP 503 and Retry-After (routes.answer)
+    "unavailable": "SERVICE_UNAVAILABLE",
 }
 
 

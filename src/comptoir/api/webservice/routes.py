@@ -30,14 +30,18 @@ from comptoir.errors import (
     BadRequestError,
     ComptoirError,
     TooLargeError,
+    UnavailableError,
 )
 from comptoir.services import (
     apikeys,
     auth,
     documents,
     dunning,
+    einvoicing,
     leads,
+    mail,
     modules,
+    printing,
     related,
     sales_modules,
     sessions,
@@ -242,6 +246,27 @@ async def run_dunning(call: Call) -> Any:
     return await dunning.run_ws(call.db, call.me, _options(call))
 
 
+async def einvoice_xml(call: Call) -> Any:
+    return await einvoicing.xml_ws(call.db, call.me, call.text("id", required=True),
+                                   call.text("syntax"))
+
+
+async def einvoice_receive(call: Call) -> Any:
+    return await einvoicing.receive_ws(call.db, call.me, call.text("fileName", required=True),
+                                       call.text("fileContents", required=True),
+                                       call.text("company"), call.settings.max_file_bytes)
+
+
+async def document_pdf(call: Call) -> Any:
+    return await printing.document_pdf_ws(call.db, call.me, call.text("id"),
+                                          call.text("dunning"))
+
+
+async def send_document(call: Call) -> Any:
+    return await mail.send_ws(call.db, call.me, call.text("id"), call.text("dunning"),
+                              _options(call))
+
+
 # --- related records -----------------------------------------------------------------------
 
 
@@ -333,6 +358,10 @@ OPERATIONS: dict[str, Operation] = {
     "item_price": Operation(item_price, post=False),
     "overdue_documents": Operation(overdue_documents, post=False),
     "run_dunning": Operation(run_dunning, post=True),
+    "send_document": Operation(send_document, post=True),
+    "document_pdf": Operation(document_pdf, post=False),
+    "einvoice_xml": Operation(einvoice_xml, post=False),
+    "einvoice_receive": Operation(einvoice_receive, post=True, files=True),
     "fileupload": Operation(file_upload, post=True, files=True),
     "files_retrieve": Operation(files_retrieve, post=False),
 }
@@ -365,8 +394,10 @@ def _form_size(form: dict[str, str]) -> int:
     return sum(len(k) + len(v) + 2 for k, v in form.items())
 
 
-def _json(data: dict[str, Any], status: int = 200) -> Response:
-    headers = {"WWW-Authenticate": 'Basic realm="vtiger"'} if status == 401 else None
+def _json(data: dict[str, Any], status: int = 200,
+          headers: dict[str, str] | None = None) -> Response:
+    if status == 401:
+        headers = {"WWW-Authenticate": 'Basic realm="vtiger"'}
     return Response(orjson.dumps(data), status_code=status, headers=headers,
                     media_type="application/json")
 
@@ -437,6 +468,8 @@ async def answer(run: Callable[[], Awaitable[Any]], failure: int = 200,
     except (ComptoirError, WireError) as exc:
         if unauthenticated is not None and isinstance(exc, AuthenticationError):
             return _json(error_body(exc), unauthenticated)
+        if isinstance(exc, UnavailableError):  # every connection busy: the client retries
+            return _json(error_body(exc), 503, {"Retry-After": str(exc.retry_after)})
         return _json(error_body(exc), failure)
     except Exception:  # the outermost handler: logged, answered without details
         log.exception("unexpected error in the webservice")

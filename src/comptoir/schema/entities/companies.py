@@ -75,8 +75,7 @@ COMPANIES = Entity(
         Text("vatid", "Intra-community VAT number, compact (FR + 2 check digits + SIREN; "
              "checked for every EU country)", max_length=14, example="FR44732829320"),
         Text("vatmention", "VAT exemption mention printed on every document, with its "
-             "article (e.g. TVA non applicable, art. 293 B du CGI); empty: none",
-             example="TVA non applicable, art. 293 B du CGI"),
+             "article (e.g. TVA non applicable, art. 293 B du CGI); empty: none"),
         Text("website", "Website URL"),
     ),
     read=Access(("companies", "billing", "procurement", "payments")),
