@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from comptoir.api.landing import ROUTES as LANDING_ROUTES
 from comptoir.api.rest.actions import ROUTES as ACTION_ROUTES
 from comptoir.api.rest.apikeys import ROUTES as APIKEY_ROUTES
 from comptoir.api.rest.documents import ROUTES as DOCUMENT_ROUTES
@@ -89,7 +90,8 @@ def create_app(settings: Settings) -> Starlette:
                               settings.instance)
 
     app = Starlette(
-        routes=[Route(API + "/openapi.json", openapi_json, methods=["GET"]), *WEBSERVICE_ROUTES,
+        routes=[Route(API + "/openapi.json", openapi_json, methods=["GET"]), *LANDING_ROUTES,
+                *WEBSERVICE_ROUTES,
                 *RESTAPI_ROUTES, *TOKEN_ROUTES, *APIKEY_ROUTES, *WEBHOOK_ROUTES, *ACTION_ROUTES,
                 *DOCUMENT_ROUTES,
                 *EINVOICE_ROUTES, *MAIL_ROUTES,
