@@ -397,7 +397,7 @@ def served(tmp_path: Path) -> Iterator[str]:
         stdout=log, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # the demo issues and renders documents
         while True:
             if process.poll() is not None:
                 log.seek(0)
@@ -408,7 +408,7 @@ def served(tmp_path: Path) -> Iterator[str]:
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                pytest.fail("comptoir serve did not answer /healthz within 30 s")
+                pytest.fail("comptoir serve did not answer /healthz within 90 s")
             time.sleep(0.1)
         yield url
         log.seek(0)
