@@ -350,6 +350,10 @@ async def run_worker(db: Database, stop: asyncio.Event,
     seconds: less when an attempt ends (its endpoint may take another) or when a change
     of this process commits events (`Database.events_committed`: the embedded set-up
     sends at once).  On stop, the attempts in flight are finished."""
+    try:  # woken by other processes' commits too (PostgreSQL); else it polls every `idle`
+        await db.listen_events()
+    except Exception:
+        log.exception("webhook worker cannot LISTEN for events: it polls every %ss", idle)
     slots = asyncio.Semaphore(concurrency)
     ended = asyncio.Event()  # an attempt ended
     pruned: float | None = None  # when old events were last pruned (monotonic seconds)
@@ -394,3 +398,4 @@ async def run_worker(db: Database, stop: asyncio.Event,
         finally:
             if tasks:
                 await asyncio.gather(*tasks, return_exceptions=True)
+            await db.unlisten_events()

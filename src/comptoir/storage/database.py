@@ -145,6 +145,9 @@ class CompiledCache:
 
 #: seconds a request waits for a database connection before it is refused (503)
 WAIT_SECONDS = 10.0
+#: PostgreSQL: the channel a transaction that wrote outbox events notifies at commit,
+#: which wakes the webhook workers of every process (`listen_events`)
+EVENTS_CHANNEL = "comptoir_events"
 
 
 def busy(what: str) -> UnavailableError:
@@ -217,6 +220,13 @@ class Database:
                 self._joined.reset(token)
         if conn.emitted:  # committed
             self.events_committed.set()
+
+    async def listen_events(self) -> None:
+        """Have `events_committed` set when another process commits events too (the
+        separate `comptoir worker`); on SQLite there is no such signal: the worker polls."""
+
+    async def unlisten_events(self) -> None:
+        """Stop what `listen_events` started."""
 
     def _read(self) -> Any:
         raise NotImplementedError
@@ -459,6 +469,8 @@ class PostgresDatabase(Database):
         self.dsn = parts._replace(scheme="postgresql").geturl()
         self.pool_size = pool_size
         self._pool: asyncpg.Pool | None = None
+        #: the connection LISTENing on EVENTS_CHANNEL (`listen_events`), outside the pool
+        self._listener: asyncpg.Connection | None = None
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -471,9 +483,24 @@ class PostgresDatabase(Database):
                                                reset=_keep_session)
 
     async def close(self) -> None:
+        await self.unlisten_events()
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
+
+    async def listen_events(self) -> None:
+        if self._listener is None:
+            self._listener = await asyncpg.connect(self.dsn)
+            await self._listener.add_listener(EVENTS_CHANNEL, self._notified)
+
+    def _notified(self, *_: Any) -> None:
+        self.events_committed.set()
+
+    async def unlisten_events(self) -> None:
+        if self._listener is not None:
+            listener, self._listener = self._listener, None
+            with contextlib.suppress(Exception):  # a connection already lost closes too
+                await listener.close()
 
     async def _acquire(self) -> asyncpg.Connection:
         assert self._pool is not None, "database not open"
@@ -508,7 +535,10 @@ class PostgresDatabase(Database):
     @asynccontextmanager
     async def _begin(self) -> AsyncIterator[Connection]:
         async with self._connection() as conn, conn.transaction():
-            yield PgConnection(self, conn)
+            wrapped = PgConnection(self, conn)
+            yield wrapped
+            if wrapped.emitted:  # delivered to the listeners when (and if) this commits
+                await conn.execute(f"NOTIFY {EVENTS_CHANNEL}")
 
 
 def open_database(url: str) -> Database:
