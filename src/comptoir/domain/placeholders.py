@@ -261,10 +261,26 @@ def payment_mentions(document: Document, language: str) -> list[str]:
     return english + ([document.vat_mention] if document.vat_mention else [])
 
 
-def _lines(document: Document) -> list[SimpleNamespace]:
+#: UN/ECE rec. 20 unit codes an item may carry, as a document prints them (C62, "one",
+#: prints nothing); other units print as they are
+PRINTED_UNITS = {"fr": {"C62": "", "H87": "pce", "HUR": "h", "MIN": "min", "DAY": "j",
+                        "WEE": "sem.", "MON": "mois", "ANN": "an", "KGM": "kg", "GRM": "g",
+                        "LTR": "l", "MTR": "m", "MTK": "m²", "MTQ": "m³", "KWH": "kWh",
+                        "LS": "forfait"},
+                 "en": {"C62": "", "H87": "pc", "HUR": "h", "MIN": "min", "DAY": "d",
+                        "WEE": "wk", "MON": "mo", "ANN": "yr", "KGM": "kg", "GRM": "g",
+                        "LTR": "l", "MTR": "m", "MTK": "m²", "MTQ": "m³", "KWH": "kWh",
+                        "LS": "lump sum"}}
+
+
+def printed_unit(unit: str, language: str) -> str:
+    return PRINTED_UNITS.get(language, PRINTED_UNITS["fr"]).get(unit.strip(), unit)
+
+
+def _lines(document: Document, language: str) -> list[SimpleNamespace]:
     return [SimpleNamespace(sequence=line.sequence, name=line.name,
                             description=line.description, itemnum=line.itemnum,
-                            quantity=line.quantity, unit=line.unit,
+                            quantity=line.quantity, unit=printed_unit(line.unit, language),
                             unit_price=line.unit_price, discount=line.discount, net=line.net,
                             vat_rate=line.vat_rate, comment=line.comment)
             for line in document.lines]
@@ -301,7 +317,7 @@ def context_of(document: Document, *, logo: str = "", language: str | None = Non
             currency=document.currency, corrects=document.corrects, language=language,
             is_invoice=document.is_invoice, is_credit=document.is_credit,
             is_sale=document.is_sale),
-        "lines": _lines(document),
+        "lines": _lines(document, language),
         "vat": [SimpleNamespace(rate=v.rate, base=v.base, tax=v.vat) for v in totals.vat],
         "totals": SimpleNamespace(
             lines_net=totals.lines_net, discount=totals.discount, shipping=totals.shipping,

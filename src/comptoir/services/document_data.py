@@ -113,6 +113,8 @@ def _line(line: Mapping[str, Any], item: Mapping[str, Any] | None, net: Decimal,
     if not name:
         name, description = (description.splitlines() or [""])[0], "\n".join(
             description.splitlines()[1:])
+    if description.strip() == name.strip():  # a line that repeats its item's name
+        description = ""
     return rules.Line(
         sequence=int(line["sequence"] or 0), name=name, description=description,
         itemnum=_text(item["itemnum"]) if item is not None else "", quantity=quantity,
