@@ -113,14 +113,16 @@ def _line(line: Mapping[str, Any], item: Mapping[str, Any] | None, net: Decimal,
     if not name:
         name, description = (description.splitlines() or [""])[0], "\n".join(
             description.splitlines()[1:])
-    if description.strip() == name.strip():  # a line that repeats its item's name
-        description = ""
+    comment = _text(line["comment"])
+    # a description or comment that only repeats the item's name is printed once
+    description, comment = (("" if text.strip() == name.strip() else text)
+                            for text in (description, comment))
     return rules.Line(
         sequence=int(line["sequence"] or 0), name=name, description=description,
         itemnum=_text(item["itemnum"]) if item is not None else "", quantity=quantity,
         unit=_text(item["unit"]) if item is not None else "", unit_price=price,
         discount=(quantity * price - net), net=net, vat_rate=rate,
-        comment=_text(line["comment"]))
+        comment=comment)
 
 
 async def _account(conn: Connection, account_id: int | None) -> tuple[Row | None, Row | None]:
