@@ -106,7 +106,7 @@ def test_a_refused_issue_takes_no_number(admin: httpx.Client) -> None:
     ([{"amount": 1, "sellingprice": 10, "taxrate": "20%"}], "items[1].taxrate: must be a number"),
     ([{"amount": 1, "sellingprice": 10, "item": 999999999}],
      "items[1].item: item 999999999 does not exist"),
-    ([{"amount": 1, "sellingprice": 1e300}], "lines[1].listprice: "),
+    ([{"amount": 1, "sellingprice": 1e300}], "items[1].sellingprice: must be at most 1e+13"),
 ])
 def test_bad_zeyos_items_are_refused_at_issue(admin: httpx.Client, items: list[Any],
                                               text: str) -> None:
@@ -118,6 +118,22 @@ def test_bad_zeyos_items_are_refused_at_issue(admin: httpx.Client, items: list[A
     # then: the field is named, and nothing was written (no number, no line made)
     assert check(answer, 400).text.startswith(f"Bad Request: {text}")
     assert check(admin.get(f"/transactions/{draft['ID']}"), 200).json()["status"] == 0
+    assert lines_of(admin, draft["ID"]) == []
+
+
+@pytest.mark.parametrize(("entity", "field"), [
+    ("lineitems", "quantity"), ("lineitems", "listprice"), ("lineitems", "discountamount"),
+    ("transactions", "shippingamount"), ("transactions", "adjustment"),
+    ("transactions", "discountamount")])
+def test_an_amount_no_total_could_hold_is_refused_on_write(admin: httpx.Client, entity: str,
+                                                           field: str) -> None:
+    draft = check(admin.put("/transactions", json={
+        "type": 3, "account": account(admin), "currency": "EUR"}), 201).json()
+    base = ({"transaction": draft["ID"], "quantity": 1, "listprice": 1}
+            if entity == "lineitems" else {"type": 3, "currency": "EUR"})
+    for value in (1e308, -1e14):
+        answer = admin.put(f"/{entity}", json={**base, field: value})
+        assert check(answer, 400).text.startswith(f"Bad Request: {field}: must be at "), value
     assert lines_of(admin, draft["ID"]) == []
 
 

@@ -31,6 +31,10 @@ from comptoir.schema.rules import NotAfter, NullForValue, RequiredForValue
 #: transactions.taxtype
 TAX_TYPES = {0: "GROUP", 1: "INDIVIDUAL"}
 
+#: the bounds of an amount or quantity a document holds (`domain.money.check_amount`:
+#: below 10^13), so that no door stores one that its totals could not compute
+AMOUNT = {"minimum": -9_999_999_999_999.99, "maximum": 9_999_999_999_999.99}
+
 TRANSACTIONS = Entity(
     name="transactions",
     singular="transaction",
@@ -41,6 +45,7 @@ TRANSACTIONS = Entity(
         Number(
             "adjustment",
             "Signed adjustment added to the grand total (webservice: txtAdjustment)",
+            **AMOUNT,
         ),
         Ref("account", "accounts", "Account ID; must be null for PRODUCTION"),
         Ref("assigneduser", "users", "Assigned user ID"),
@@ -82,6 +87,7 @@ TRANSACTIONS = Entity(
             "discountamount",
             "Document discount amount; wins over discountpercent when above 0 "
             "(webservice: hdnDiscountAmount)",
+            **AMOUNT,
         ),
         Number(
             "discountpercent",
@@ -145,7 +151,8 @@ TRANSACTIONS = Entity(
             "Sales order this document was made from (webservice: salesorder_id)",
         ),
         Ref("source", "transactions", "The document this one was converted from"),
-        Number("shippingamount", "Shipping and handling charge (webservice: hdnS_H_Amount)"),
+        Number("shippingamount", "Shipping and handling charge (webservice: hdnS_H_Amount)",
+               **AMOUNT),
         Text("shippingaddress", "Shipping address (street and building/suite number)"),
         Text("shippingcity", "Shipping city or municipality"),
         Text("shippingcountry", "Shipping country code (ISO 3166-1 alpha-2)", max_length=2),
@@ -451,18 +458,20 @@ LINEITEMS = Entity(
         Created(),
         Text("description", "Description (webservice: description)"),
         Number("discountamount", "Discount amount; wins over discountpercent "
-               "(webservice: discount_amount)"),
+               "(webservice: discount_amount)", **AMOUNT),
         Number("discountpercent", "Discount in percent of price times quantity "
                "(webservice: discount_percent)"),
         Ref("item", "items", "Item ID: the product or service (webservice: productid)"),
-        Number("listprice", "Unit price (webservice: listprice)", nullable=False, default=0),
+        Number("listprice", "Unit price (webservice: listprice)", nullable=False, default=0,
+               **AMOUNT),
         Modified(),
         Number("netamount", "Line net amount: quantity times price less the discount, "
                "rounded to the cent (set when the document's totals are computed)",
                managed=Managed.SYSTEM),
         Ref("pricelist", "pricelists", "Price list that gave the price (null: the price was "
             "given, or is the item's)"),
-        Number("quantity", "Quantity (webservice: quantity)", nullable=False, default=1),
+        Number("quantity", "Quantity (webservice: quantity)", nullable=False, default=1,
+               **AMOUNT),
         Int("sequence", "Position on the document, from 1 (webservice: sequence_no)",
             nullable=False, default=1, minimum=1),
         Ref("sourceline", "lineitems", "The line of the source document this line was "
