@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl
 import orjson
 from starlette.requests import Request
 
-from comptoir.errors import BadRequestError, NotFoundError, TooLargeError
+from comptoir.errors import BadRequestError, InvalidFieldError, NotFoundError, TooLargeError
 
 
 def parse_id(raw: str, digits: int = 18) -> int | None:
@@ -26,6 +26,16 @@ def path_id(request: Request, digits: int = 18) -> int:
     found = parse_id(raw, digits)
     if found is None:
         raise NotFoundError(f"Invalid ID: {raw}")
+    return found
+
+
+def body_id(value: Any, name: str, problem: str) -> int:
+    """A record ID given in a body or query (an integer, or its digits as text); else
+    InvalidFieldError(name, problem)."""
+    found = value if isinstance(value, int) and not isinstance(value, bool) else (
+        parse_id(value) if isinstance(value, str) else None)
+    if found is None:
+        raise InvalidFieldError(name, problem)
     return found
 
 

@@ -44,21 +44,21 @@ _MAGIC = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"),
 OCTET_STREAM = "application/octet-stream"
 
 
-def decode_contents(text: str, max_bytes: int) -> bytes:
-    """The bytes of `fileContents` (base64; line breaks are ignored and spaces read as the
+def decode_contents(text: str, max_bytes: int, field: str = "fileContents") -> bytes:
+    """The bytes of a file sent in `field` (base64; line breaks are ignored and spaces read as the
     `+` a form encoding lost); at most `max_bytes` of them."""
     cleaned = text.replace("\r", "").replace("\n", "").replace(" ", "+")
     if (len(cleaned) // 4) * 3 > max_bytes + 2:  # refused before decoding anything big
-        raise TooLargeError(f"fileContents: the file is larger than the limit of {max_bytes} "
+        raise TooLargeError(f"{field}: the file is larger than the limit of {max_bytes} "
                             "bytes (setting max_file_bytes)")
     try:
         content = base64.b64decode(cleaned, validate=True)
     except (binascii.Error, ValueError):
-        raise BadRequestError("fileContents: is not valid base64") from None
+        raise BadRequestError(f"{field}: is not valid base64") from None
     if not content:
-        raise BadRequestError("fileContents: is required (the base64 content of the file)")
+        raise BadRequestError(f"{field}: is required (the base64 content of the file)")
     if len(content) > max_bytes:
-        raise TooLargeError(f"fileContents: the file is larger than the limit of {max_bytes} "
+        raise TooLargeError(f"{field}: the file is larger than the limit of {max_bytes} "
                             "bytes (setting max_file_bytes)")
     return content
 

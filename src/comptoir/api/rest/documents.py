@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from comptoir.api.forms import parse_id, path_id
+from comptoir.api.forms import body_id, path_id
 from comptoir.api.rest.routes import API, caller_of, read_body
 from comptoir.errors import InvalidFieldError
 from comptoir.services import printing
@@ -43,11 +43,7 @@ def document_pdf(entity: str) -> Any:
 
 
 def _record(value: Any) -> int:
-    found = value if isinstance(value, int) and not isinstance(value, bool) else (
-        parse_id(value) if isinstance(value, str) else None)
-    if found is None:
-        raise InvalidFieldError("record", "is required: the ID of the record to render")
-    return found
+    return body_id(value, "record", "is required: the ID of the record to render")
 
 
 async def preview(request: Request) -> Response:

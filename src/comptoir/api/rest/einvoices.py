@@ -12,8 +12,6 @@ supplier invoice, its supplier and the stored file.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Any
 
 import orjson
@@ -21,10 +19,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from comptoir.api.forms import parse_id, path_id, read_bytes
+from comptoir.api.forms import body_id, path_id, read_bytes
 from comptoir.api.rest.routes import API, caller_of, json_response
 from comptoir.errors import BadRequestError, InvalidFieldError
 from comptoir.services import einvoicing
+from comptoir.services.documents import decode_contents
 
 #: media types of a raw received file (anything else but JSON is refused)
 RAW_TYPES = frozenset({"application/pdf", "application/xml", "text/xml",
@@ -44,14 +43,10 @@ async def invoice_xml(request: Request) -> Response:
 def _company(value: Any) -> int | None:
     if value is None or value == "":
         return None
-    found = value if isinstance(value, int) and not isinstance(value, bool) else (
-        parse_id(value) if isinstance(value, str) else None)
-    if found is None:
-        raise InvalidFieldError("company", "must be a company ID")
-    return found
+    return body_id(value, "company", "must be a company ID")
 
 
-def _json_file(raw: bytes) -> tuple[str, bytes, Any]:
+def _json_file(raw: bytes, max_bytes: int) -> tuple[str, bytes, Any]:
     try:
         body = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
@@ -67,11 +62,8 @@ def _json_file(raw: bytes) -> tuple[str, bytes, Any]:
         raise InvalidFieldError("filename", "must be a string")
     if not isinstance(content, str) or not content:
         raise InvalidFieldError("content", "is required: the file, base64-encoded")
-    try:
-        data = base64.b64decode(content, validate=True)
-    except (binascii.Error, ValueError):
-        raise InvalidFieldError("content", "is not valid base64") from None
-    return filename or "facture", data, body.get("company")
+    return filename or "facture", decode_contents(content, max_bytes, "content"), \
+        body.get("company")
 
 
 async def receive(request: Request) -> Response:
@@ -81,7 +73,7 @@ async def receive(request: Request) -> Response:
     media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     params = request.query_params
     if media in ("application/json", "text/json"):
-        filename, content, company = _json_file(raw)
+        filename, content, company = _json_file(raw, settings.max_file_bytes)
     elif media in RAW_TYPES:
         default = "facture.pdf" if media == "application/pdf" else "facture.xml"
         filename, content, company = params.get("filename", default), raw, None

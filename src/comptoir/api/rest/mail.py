@@ -17,23 +17,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from comptoir.api.forms import parse_id
+from comptoir.api.forms import path_id
 from comptoir.api.rest.routes import API, caller_of, json_response, read_body
-from comptoir.errors import NotFoundError
 from comptoir.services import mail
-
-
-def _id(request: Request) -> int:
-    value = parse_id(request.path_params["id"])
-    if value is None:
-        raise NotFoundError(f"Invalid ID: {request.path_params['id']}")
-    return value
 
 
 def send(entity: str) -> Callable[[Request], Awaitable[Response]]:
     async def handle(request: Request) -> Response:
         caller = await caller_of(request)
-        record_id = _id(request)
+        record_id = path_id(request)
         body = await read_body(request, request.app.state.settings.max_body_bytes)
         message = await mail.send_document(request.app.state.db, caller, entity, record_id,
                                            body)
@@ -44,7 +36,7 @@ def send(entity: str) -> Callable[[Request], Awaitable[Response]]:
 
 async def set_password(request: Request) -> Response:
     caller = await caller_of(request)
-    server_id = _id(request)
+    server_id = path_id(request)
     body = await read_body(request, request.app.state.settings.max_body_bytes)
     await mail.set_password(request.app.state.db, caller, server_id, body)
     return Response(status_code=204)
