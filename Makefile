@@ -17,15 +17,16 @@ install-test: $(BIN)/python system-test
 
 # the system packages the tests need, from the distribution when missing: pdftotext (poppler-utils)
 # reads the PDFs back; WeasyPrint needs Pango and a font, and HarfBuzz-subset to embed fonts
-# fast (without it fontTools subsets them: a one-page invoice takes 350 ms instead of 100)
-SYSTEM_TEST_PACKAGES = poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core libharfbuzz-subset0
+# fast (without it fontTools subsets them: a one-page invoice takes 350 ms instead of 100);
+# the browser tests (tests/web/, Playwright) drive Debian's Chromium at /usr/bin/chromium
+SYSTEM_TEST_PACKAGES = poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core libharfbuzz-subset0 chromium
 system-test:
 	@command -v pdftotext >/dev/null 2>&1 && fc-list 2>/dev/null | grep -q DejaVu && \
-	  ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || \
+	  ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset && [ -x /usr/bin/chromium ] || \
 	  ! command -v apt-get >/dev/null 2>&1 || \
 	  apt-get install -y -q $(SYSTEM_TEST_PACKAGES) >/dev/null 2>&1 || \
 	  (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q $(SYSTEM_TEST_PACKAGES) >/dev/null 2>&1) || \
-	  echo "could not install $(SYSTEM_TEST_PACKAGES): the PDF tests will fail"
+	  echo "could not install $(SYSTEM_TEST_PACKAGES): the PDF and browser tests will fail"
 
 run: install
 	$(BIN)/comptoir serve --demo

@@ -22,7 +22,8 @@
     │   └── AlreadyConvertedError    already_converted a lead converted before
     ├── PreconditionFailedError      precondition      If-Match does not match
     ├── SchemaBehindError            schema_behind     the database needs `comptoir db upgrade`
-    └── UnavailableError             unavailable       every database connection is busy: retry
+    ├── UnavailableError             unavailable       every database connection is busy: retry
+    └── TooManyAttemptsError         too_many_attempts too many failed log-ins lately: retry later
 
 The core knows no HTTP status: each front door maps `code` to its own wire format in one
 table (see `api/rest/errors.py`).
@@ -146,5 +147,17 @@ class UnavailableError(ComptoirError):
     code = "unavailable"
 
     def __init__(self, message: str, retry_after: int = 1) -> None:
+        super().__init__(message, retry_after=retry_after)
+        self.retry_after = retry_after
+
+
+class TooManyAttemptsError(ComptoirError):
+    """Too many failed log-ins of one user name, or from one client address, lately
+    (`services/throttle.py`): log-ins are refused without checking the credentials for
+    `retry_after` seconds."""
+
+    code = "too_many_attempts"
+
+    def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message, retry_after=retry_after)
         self.retry_after = retry_after

@@ -7,13 +7,16 @@ from conftest import INSTANCE, Server
 
 
 def test_the_landing_page_names_the_doors(server: Server) -> None:
-    for path in ("/", f"/{INSTANCE}/"):
-        page = httpx.get(server.url + path)
-        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
-        assert "script-src 'self'" in page.headers["content-security-policy"]
-        for link in (f"/{INSTANCE}/api/v1/openapi.json", f"/{INSTANCE}/api/v1/explorer",
-                     f"/{INSTANCE}/webservice.php", f"/{INSTANCE}/action_manager.php"):
-            assert link in page.text, link
+    page = httpx.get(server.url + "/")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    for link in (f"/{INSTANCE}/", f"/{INSTANCE}/api/v1/openapi.json",
+                 f"/{INSTANCE}/api/v1/explorer", f"/{INSTANCE}/webservice.php",
+                 f"/{INSTANCE}/action_manager.php"):
+        assert link in page.text, link
+    # the instance's own root is the web interface, which asks to log in first
+    home = httpx.get(f"{server.url}/{INSTANCE}/")
+    assert home.status_code == 303 and home.headers["location"].startswith(f"/{INSTANCE}/login")
     assert httpx.get(server.url + "/elsewhere/").status_code == 404
 
 

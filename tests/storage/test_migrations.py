@@ -10,13 +10,22 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from comptoir.storage import migrate
+from comptoir.storage import migrate, search
 from comptoir.storage.database import run_with_database
 from comptoir.storage.tables import metadata
 
 
+def _not_search_index(name: str | None, type_: str, parents: Any) -> bool:
+    """The search index (FTS5 tables, trigram indexes) is made by hand, not declared in
+    `tables.py`: left out of the comparison, and nothing else is."""
+    if type_ == "table":
+        return name not in search.SEARCH_TABLES
+    return not (type_ == "index" and name in search.SEARCH_INDEXES)
+
+
 def _diff(connection: sa.Connection) -> list[Any]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    context = MigrationContext.configure(connection, opts={
+        "compare_type": True, "include_name": _not_search_index})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # SQLite cannot reflect expression indexes
         return list(compare_metadata(context, metadata))

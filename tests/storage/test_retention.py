@@ -16,7 +16,13 @@ from comptoir.events import delivery
 from comptoir.services import webhooks
 from comptoir.storage import retention
 from comptoir.storage.database import Database, run_with_database
-from comptoir.storage.tables import deletions, tokens, ws_challenges, ws_sessions
+from comptoir.storage.tables import (
+    deletions,
+    login_failures,
+    tokens,
+    ws_challenges,
+    ws_sessions,
+)
 
 DAY = 86_400
 
@@ -41,6 +47,9 @@ async def _seed(db: Database, now: int) -> None:
                                     ("live", now - 3600, now - 60)):
             await conn.run(sa.insert(ws_sessions).values(
                 user=1, digest=name.ljust(64, "0"), created=created, seen=seen))
+        for name, at in (("old", now - DAY - 1), ("new", now - 3600)):
+            await conn.run(sa.insert(login_failures).values(name=name, address="192.0.2.1",
+                                                            at=at))
         for record, deleted in ((1, now - 100 * DAY), (2, now - DAY)):
             await conn.run(sa.insert(deletions).values(
                 entity="contacts", record=record, deleted=deleted, deletedby=1, data="{}"))
@@ -53,13 +62,15 @@ async def _left(db: Database) -> dict[str, list[object]]:
             "ws_challenges": sorted(r["token"] for r in await conn.all(sa.select(ws_challenges))),
             "ws_sessions": sorted(r["digest"].rstrip("0") for r in await conn.all(
                 sa.select(ws_sessions))),
+            "login_failures": sorted(r["name"] for r in await conn.all(
+                sa.select(login_failures))),
             "deletions": sorted(r["record"] for r in await conn.all(sa.select(deletions))),
         }
 
 
 async def _clear(db: Database) -> None:
     async with db.write() as conn:
-        for table in (tokens, ws_challenges, ws_sessions, deletions):
+        for table in (tokens, ws_challenges, ws_sessions, login_failures, deletions):
             await conn.run(sa.delete(table))
 
 
@@ -73,9 +84,10 @@ def test_purge_removes_what_expired_and_keeps_the_rest(url: str) -> None:
         return removed, await _left(db)
 
     removed, left = run_with_database(url, work)
-    assert removed == {"tokens": 1, "ws_challenges": 1, "ws_sessions": 2, "deletions": 1}
+    assert removed == {"tokens": 1, "ws_challenges": 1, "ws_sessions": 2, "login_failures": 1,
+                       "deletions": 1}
     assert left == {"tokens": ["never", "new"], "ws_challenges": ["new"],
-                    "ws_sessions": ["live"], "deletions": [2]}
+                    "ws_sessions": ["live"], "login_failures": ["new"], "deletions": [2]}
 
 
 def test_a_deletion_retention_of_0_keeps_the_log(url: str) -> None:

@@ -40,6 +40,7 @@ from comptoir.events.network import parse_networks
 from comptoir.services import keyring, mailer, webhooks
 from comptoir.storage import migrate
 from comptoir.storage.database import open_database
+from comptoir.web.routes import ROUTES as WEB_ROUTES
 
 log = logging.getLogger("comptoir")
 
@@ -90,7 +91,8 @@ def create_app(settings: Settings) -> Starlette:
                               settings.instance)
 
     app = Starlette(
-        routes=[Route(API + "/openapi.json", openapi_json, methods=["GET"]), *LANDING_ROUTES,
+        routes=[Route(API + "/openapi.json", openapi_json, methods=["GET"]), *WEB_ROUTES,
+                *LANDING_ROUTES,
                 *WEBSERVICE_ROUTES,
                 *RESTAPI_ROUTES, *TOKEN_ROUTES, *APIKEY_ROUTES, *WEBHOOK_ROUTES, *ACTION_ROUTES,
                 *DOCUMENT_ROUTES,

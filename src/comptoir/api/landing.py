@@ -1,6 +1,6 @@
-"""The pages a person opening the server in a browser finds, until the web interface
-exists: a landing page at `/` and `/{instance}/` naming the three front doors, and an API
-explorer (Swagger UI, vendored in `api/static/explorer/`, no network needed) on the served
+"""The pages a person opening the server's root in a browser finds: a landing page at `/`
+linking to the web interface (`/{instance}/`, `web/`) and naming the three front doors, and
+an API explorer (Swagger UI, vendored in `api/static/explorer/`, no network needed) on the served
 OpenAPI document at `/{instance}/api/v1/explorer`.
 
 The pages carry a Content-Security-Policy that allows only this server's own scripts and
@@ -45,7 +45,8 @@ async def landing(request: Request) -> Response:
     instance = html.escape(request.app.state.settings.instance)
     api = f"/{instance}/api/v1"
     return _page("Comptoir", f"""<h1>Comptoir {html.escape(__version__)}</h1>
-<p>An ERP/CRM server. Instance <code>{instance}</code> answers through three front doors:</p>
+<p>An ERP/CRM server. People work in <a href="/{instance}/">the web interface of instance
+<code>{instance}</code></a>; other software reaches it through three front doors:</p>
 <ul>
 <li>the ZeyOS REST API at <code>{api}</code>: log in with
 <code>POST /{instance}/auth/v1/login</code>, then send <code>Authorization: Bearer</code>;
@@ -75,7 +76,6 @@ async def explorer(request: Request) -> Response:
 
 ROUTES = [
     Route("/", landing, methods=["GET"]),
-    Route("/{instance}/", landing, methods=["GET"]),
     Route("/{instance}/api/v1/explorer", explorer, methods=["GET"]),
     Mount("/static", StaticFiles(directory=STATIC), name="static"),
 ]

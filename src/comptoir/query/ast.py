@@ -32,6 +32,8 @@ class FieldRef:
     name: str
     via: str | None = None
     extdata: bool = False
+    #: the record's tags (`"filter": {"tags": "vip"}`): true when one of them compares
+    tag: bool = False
 
     @property
     def token(self) -> str:

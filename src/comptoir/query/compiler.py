@@ -33,7 +33,7 @@ from comptoir.schema.entity import Entity
 from comptoir.schema.fields import Field, Kind
 from comptoir.schema.registry import ENTITIES
 from comptoir.storage.database import fold
-from comptoir.storage.tables import EXTDATA, TABLES
+from comptoir.storage.tables import EXTDATA, TABLES, TAGS
 
 #: the row rule of an entity in a table or alias (its own aliases start with the prefix);
 #: None: every record
@@ -191,7 +191,21 @@ class _Compiler:
     def compare(self, c: Compare, i: int) -> sa.ColumnElement[bool]:
         if c.field.extdata:
             return self.compare_custom(c, i)
+        if c.field.tag:
+            return self.compare_tags(c, i)
         return _compare(self.column(c.field), c, i)
+
+    def compare_tags(self, c: Compare, i: int) -> sa.ColumnElement[bool]:
+        """Has a tag that compares (=, IN), or none that does (!IN): an EXISTS over the
+        entity's tags table, served by its (tag, record) index."""
+        tags = TAGS[self.entity.name]
+        wanted: sa.ColumnElement[bool]
+        if c.op.family is Family.MEMBER:
+            wanted = tags.c.tag.in_([sa.bindparam(f"p{i}_{j}") for j in range(len(c.value))])
+        else:
+            wanted = tags.c.tag == sa.bindparam(f"p{i}")
+        found = sa.exists().where(tags.c.record == self.base.c.ID, wanted)
+        return sa.not_(found) if c.op.negated else found
 
     def compare_custom(self, c: Compare, i: int) -> sa.ColumnElement[bool]:
         table = self.custom[c.field.name]
@@ -285,3 +299,22 @@ def _compare(column: sa.ColumnElement[Any], c: Compare, i: int) -> sa.ColumnElem
 def compile_query(query: Query, visibility: Visibility) -> sa.Select[Any]:
     """The statement of a query (a list, or a count)."""
     return _Compiler(query, visibility).statement()
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """What a statement other than a list or a count (a grouped report) is built on: the
+    FROM clause of a query with its joins, its WHERE conditions (the caller's visibility,
+    the filter, the search words) and the column of each of its fields."""
+
+    from_: sa.FromClause
+    where: tuple[sa.ColumnElement[bool], ...]
+    column: Callable[[FieldRef], sa.ColumnElement[Any]]
+
+
+def compile_source(query: Query, visibility: Visibility) -> Source:
+    """The source of a query whose selected fields (`Query.fields`, without custom
+    fields) are the columns a caller's own statement groups or aggregates; its values are
+    bound by `bind` as for a list."""
+    compiled = _Compiler(query, visibility)
+    return Source(compiled.source, tuple(compiled.where()), compiled.column)

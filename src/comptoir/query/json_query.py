@@ -273,9 +273,36 @@ def _object(entity: Entity, value: Any, path: str, depth: int) -> list[Filter]:
         if isinstance(condition, list) and _is_group(condition):
             found.append(_group(entity, condition, f"{path}.{_show(key)}", depth))
             continue
+        if key == TAGS and entity.tags and entity.field(TAGS) is None:
+            found.append(_tag_condition(condition, f"{path}: tags"))
+            continue
         ref = resolve(entity, key, path)
         found.extend(_conditions(entity, ref, condition, path))
     return found
+
+
+#: the filter key of a record's tags (an extension of the ZeyOS language): `"tags": "vip"`
+#: (has this tag), `["a", "b"]` (has one of them), `{"!IN": [...]}` (has none of them)
+TAGS = "tags"
+_TAG_OPERATORS = ("=", "IN", "!IN")
+
+
+def _tag_condition(condition: Any, where: str) -> Compare:
+    if isinstance(condition, Mapping):
+        if len(condition) != 1 or next(iter(condition)) not in _TAG_OPERATORS:
+            raise InvalidFieldError(where, "compare tags with =, IN or !IN only")
+        symbol, value = next(iter(condition.items()))
+    else:
+        symbol, value = ("IN", condition) if isinstance(condition, list) else ("=", condition)
+    op = BY_SYMBOL[symbol]
+    values = value if isinstance(value, list) else [value]
+    if op.family is not Family.MEMBER and len(values) != 1:
+        raise InvalidFieldError(where, "= takes one tag")
+    if len(values) > MAX_LIST or not all(isinstance(v, str) and v.strip() for v in values):
+        raise InvalidFieldError(where, f"tags are 1 to {MAX_LIST} non-empty strings")
+    texts = tuple(v.strip() for v in values)
+    return Compare(FieldRef(TAGS, tag=True), op, texts if op.family is Family.MEMBER
+                   else texts[0])
 
 
 def _is_group(value: list[Any]) -> bool:

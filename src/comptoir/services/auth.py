@@ -20,7 +20,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from comptoir.errors import AuthenticationError, BadRequestError, ConflictError, InvalidFieldError
 from comptoir.schema.registry import ENTITIES
-from comptoir.services import keyring
+from comptoir.services import keyring, throttle
 from comptoir.services.access import Caller
 from comptoir.storage.database import Connection, Database
 from comptoir.storage.tables import TABLES, tokens, ws_sessions
@@ -54,19 +54,18 @@ def _verify_now(stored: str, password: str) -> bool:
 
 
 #: argon2 takes ~170 ms and 64 MiB: checked in a thread, two at a time per process, so that
-#: a login never stalls the other requests of its worker
+#: a login never stalls the other requests of its worker; the gate of the log-in throttle
+#: too (`throttle.attempt`): parallel attempts pass its check two at a time
 _hashing = asyncio.Semaphore(2)
-
-
-async def _verify(stored: str, password: str) -> bool:
-    async with _hashing:
-        return await asyncio.to_thread(_verify_now, stored, password)
 
 
 async def login(db: Database, name: str, password: str, identifier: str,
                 appsecret: str | None = None, expdate: int | None = None,
-                token_days: int = 100) -> dict[str, Any]:
-    """Check credentials and issue a new token for this identifier."""
+                token_days: int = 100, *, address: str = "",
+                limits: throttle.Limits = throttle.LIMITS) -> dict[str, Any]:
+    """Check credentials and issue a new token for this identifier.  `address`: the
+    client's, for the log-in throttle (`services/throttle.py`, `limits`); too many failed
+    log-ins of the name or from the address: TooManyAttemptsError, the password unchecked."""
     if not name:
         raise InvalidFieldError("name", "is required")
     if not identifier or len(identifier) > 200 or not _IDENTIFIER.match(identifier):
@@ -77,20 +76,23 @@ async def login(db: Database, name: str, password: str, identifier: str,
         expdate = now + token_days * 86400
     elif expdate <= now:
         raise InvalidFieldError("expdate", "must be in the future")
-    async with db.read() as conn:
-        user = await conn.one(
-            sa.select(users.c.ID, users.c.password, users.c.activity, users.c.expdate)
-            .where(sa.or_(sa.func.lower(users.c.name) == name.lower(),
-                          sa.func.lower(users.c.email) == name.lower())))
-    if user is None or not user["password"]:
-        await _verify(_DUMMY_HASH, password)  # as slow as a real check: names do not leak
-        raise AuthenticationError(INVALID_CREDENTIALS)
-    if (user["activity"] != 0
-            or (user["expdate"] is not None and user["expdate"] < now)
-            or not await _verify(user["password"], password)):
-        raise AuthenticationError(INVALID_CREDENTIALS)
+    async with throttle.attempt(db, name, address, now, limits, _hashing):
+        async with db.read() as conn:
+            user = await conn.one(
+                sa.select(users.c.ID, users.c.name, users.c.email, users.c.password,
+                          users.c.activity, users.c.expdate)
+                .where(sa.or_(sa.func.lower(users.c.name) == name.lower(),
+                              sa.func.lower(users.c.email) == name.lower())))
+        if user is None or not user["password"]:
+            # as slow as a real check: names do not leak
+            await asyncio.to_thread(_verify_now, _DUMMY_HASH, password)
+            raise AuthenticationError(INVALID_CREDENTIALS)
+        if (user["activity"] != 0
+                or (user["expdate"] is not None and user["expdate"] < now)
+                or not await asyncio.to_thread(_verify_now, user["password"], password)):
+            raise AuthenticationError(INVALID_CREDENTIALS)
     application = None
-    if appsecret:
+    if appsecret:  # past the throttle: a wrong secret after the right password is no guess
         async with db.read() as conn:
             application = await conn.scalar(
                 sa.select(applications.c.ID).where(applications.c.appsecret == digest(appsecret),
@@ -103,6 +105,7 @@ async def login(db: Database, name: str, password: str, identifier: str,
             user=user["ID"], application=application, digest=digest(token),
             identifier=identifier, expdate=expdate, creationdate=now))
         await conn.run(sa.update(users).where(users.c.ID == user["ID"]).values(lastlogin=now))
+        await throttle.clear(conn, name, user["name"], user["email"])
     return {"user": user["ID"], "application": application, "token": token,
             "identifier": identifier, "expdate": expdate}
 

@@ -206,7 +206,8 @@ def _renamed(module: Module, exc: InvalidFieldError) -> InvalidFieldError:
     return type(exc)(name, exc.details.get("problem", exc.message))
 
 
-def _default(values: Mapping[str, Any], source: str, default: Any) -> Any:
+def create_default(values: Mapping[str, Any], source: str, default: Any) -> Any:
+    """The value a create gets for `source` from a module's `create_defaults`."""
     if default == "default":
         return config.DEFAULTS[source]
     if isinstance(default, str) and default.startswith("="):
@@ -225,7 +226,7 @@ async def create(db: Database, caller: Caller, name: Any,
         values.setdefault(source, allowed[0])
     for source, default in module.create_defaults.items():
         if values.get(source) is None:
-            values[source] = _default(values, source, default)
+            values[source] = create_default(values, source, default)
     try:
         if module.inventory:
             return await inventory.create_document(db, caller, module, values, element)

@@ -14,6 +14,7 @@ minute).  Every function takes the clock as `now`, for tests.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
@@ -32,7 +33,7 @@ from comptoir.errors import (
     SessionExpiredError,
     SessionIdleError,
 )
-from comptoir.services import keyring
+from comptoir.services import keyring, throttle
 from comptoir.services.access import Caller
 from comptoir.services.auth import (
     caller_from,
@@ -91,41 +92,51 @@ async def get_challenge(db: Database, username: str, now: Clock = time.time) -> 
     return {"token": token, "serverTime": at, "expireTime": expires}
 
 
+#: webservice log-ins checked at once in a process: the gate of their throttle
+#: (`throttle.attempt`), so that parallel attempts pass its check two at a time
+_checking = asyncio.Semaphore(2)
+
+
 async def login(db: Database, username: str, access_hash: str,
-                now: Clock = time.time) -> dict[str, Any]:
+                now: Clock = time.time, *, address: str = "",
+                limits: throttle.Limits = throttle.LIMITS) -> dict[str, Any]:
     """Check `access_hash` = md5(token + access key) against the user's live challenges
-    and open a session.  An unknown user fails exactly like a wrong key."""
+    and open a session.  An unknown user fails exactly like a wrong key.  `address`: the
+    client's, for the log-in throttle (`services/throttle.py`, `limits`); too many failed
+    log-ins of the name or from the address: TooManyAttemptsError, the key unchecked."""
     if not username:
         raise InvalidFieldError("username", "is required")
     at = int(now())
-    async with db.read() as conn:
-        user = await _user(conn, users.c.name, username)
-        tokens = [] if user is None else [r["token"] for r in await conn.all(
-            sa.select(ws_challenges.c.token).where(ws_challenges.c.user == user["ID"],
-                                                   ws_challenges.c.expires >= at))]
-    if user is None or not _active(user, at) or not user["accesskey"]:
-        raise AuthenticationError(INVALID_CREDENTIALS)
-    if not tokens:
-        raise ChallengeError(INVALID_TOKEN)
-    stored = user["accesskey"]
-    try:
-        key = keyring.unseal(user["ID"], stored)
-    except AuthenticationError as exc:
-        log.warning("webservice login of user %s: %s", user["ID"], exc.message)
-        raise AuthenticationError(INVALID_CREDENTIALS) from None
-    given = (access_hash or "").encode()
-    matched = False
-    for token in tokens:  # every one, without stopping at a match
-        expected = hashlib.md5((token + key).encode()).hexdigest().encode()
-        matched |= hmac.compare_digest(expected, given)
-    if not matched:
-        raise AuthenticationError(INVALID_CREDENTIALS)
+    async with throttle.attempt(db, username, address, at, limits, _checking):
+        async with db.read() as conn:
+            user = await _user(conn, users.c.name, username)
+            tokens = [] if user is None else [r["token"] for r in await conn.all(
+                sa.select(ws_challenges.c.token).where(ws_challenges.c.user == user["ID"],
+                                                       ws_challenges.c.expires >= at))]
+        if user is None or not _active(user, at) or not user["accesskey"]:
+            raise AuthenticationError(INVALID_CREDENTIALS)
+        if not tokens:
+            raise ChallengeError(INVALID_TOKEN)
+        stored = user["accesskey"]
+        try:
+            key = keyring.unseal(user["ID"], stored)
+        except AuthenticationError as exc:
+            log.warning("webservice login of user %s: %s", user["ID"], exc.message)
+            raise AuthenticationError(INVALID_CREDENTIALS) from None
+        given = (access_hash or "").encode()
+        matched = False
+        for token in tokens:  # every one, without stopping at a match
+            expected = hashlib.md5((token + key).encode()).hexdigest().encode()
+            matched |= hmac.compare_digest(expected, given)
+        if not matched:
+            raise AuthenticationError(INVALID_CREDENTIALS)
     async with db.write() as conn:
         if not keyring.is_sealed(stored):  # a plain key of an older database: seal it now
             await conn.run(sa.update(users)
                            .where(users.c.ID == user["ID"], users.c.accesskey == stored)
                            .values(accesskey=keyring.seal(user["ID"], key)))
         await conn.run(sa.update(users).where(users.c.ID == user["ID"]).values(lastlogin=at))
+        await throttle.clear(conn, username, user["name"])
         return await _open(conn, user, at)
 
 

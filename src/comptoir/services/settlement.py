@@ -166,6 +166,42 @@ async def allocate_payment(db: Database, caller: Caller, payment_id: int,
         return {"payment": render_record(PAYMENTS, payment), "allocations": made}
 
 
+#: what a payment recorded on an invoice may say; the rest comes from the invoice
+PAYMENT_FIELDS = ("amount", "date", "means", "subject")
+
+
+async def record_payment(db: Database, caller: Caller, invoice_id: int,
+                         body: Mapping[str, Any]) -> dict[str, Any]:
+    """Record a payment of an issued invoice and allocate it to that invoice, in one
+    transaction: the payment's account, currency, company and direction are the invoice's;
+    `amount` defaults to the invoice's balance; `date`, `means` (0 transfer) and `subject`
+    may be given.  Returns `{"payment": ..., "allocations": [...]}`."""
+    for key in body:
+        if key not in PAYMENT_FIELDS:
+            raise InvalidFieldError(key, f"unknown: give {', '.join(PAYMENT_FIELDS)}")
+    check_operation(TRANSACTIONS, caller, write=False)
+    async with db.write() as conn:
+        invoice = await records.load(conn, TRANSACTIONS, caller, invoice_id)
+        direction = next((d for d, kind in SETTLES.items() if kind == invoice["type"]), None)
+        if direction is None or invoice["status"] in (DRAFT, CANCELLED):
+            raise ConflictError(f"transaction {invoice_id} is not an issued invoice",
+                                code="not_payable")
+        balance = stored_decimal(invoice["balance"])
+        amount = (parse_decimal("amount", body["amount"]) if body.get("amount") not in
+                  (None, "") else balance)
+        if amount <= 0:
+            raise InvalidFieldError("amount", "must be more than 0")
+        values = {"account": invoice["account"], "amount": str(amount), "direction": direction,
+                  "currency": invoice["currency"], "company": invoice["company"],
+                  "means": body.get("means", 0), "subject": body.get("subject") or (
+                      f"{invoice['transactionnum']}")}
+        if body.get("date") not in (None, ""):
+            values["date"] = body["date"]
+        payment = await records.create_record(db, caller, "payments", values)
+        return await allocate_payment(db, caller, int(payment.data["ID"]), {
+            "transaction": invoice_id, "amount": str(min(amount, balance))})
+
+
 async def allocate_credit(db: Database, caller: Caller, credit_id: int,
                           body: Mapping[str, Any]) -> dict[str, Any]:
     """Allocate an issued credit note against invoices of the same account."""

@@ -9,7 +9,8 @@ Per entity:
 
 Plus the platform tables that the ZeyOS entities do not declare: `tokens` (login tokens,
 stored as SHA-256 digests), `apikeys` (API keys, digests too), `ws_challenges` and `ws_sessions` (webservice logins and
-sessions, the latter as digests) and `config` (the instance configuration, `GET /config`).
+sessions, the latter as digests) `config` (the instance configuration, `GET /config`), `ui_settings` (what the web
+interface keeps per user) and `login_failures` (for log-in throttling).
 """
 
 from __future__ import annotations
@@ -309,6 +310,37 @@ deletions = sa.Table(
     sa.Column("deletedby", sa.Integer(), nullable=True),
     #: the record as it was, JSON (its owner columns decide who may learn of the deletion)
     sa.Column("data", sa.Text(), nullable=False),
+    sqlite_autoincrement=True,
+)
+
+
+#: what the web interface keeps per user (user NULL: for everyone, set by an administrator):
+#: saved list views, reports, dashboards, preferences and module layouts; `data` is JSON
+ui_settings = sa.Table(
+    "ui_settings", metadata,
+    sa.Column("ID", _WIDE_ID, primary_key=True, autoincrement=True),
+    sa.Column("user", sa.Integer(), sa.ForeignKey("users.ID", ondelete="CASCADE"),
+              nullable=True),
+    #: "view", "report", "dashboard", "preferences", "layout"
+    sa.Column("kind", sa.String(16), nullable=False),
+    #: the screen it is for ("accounts", "Invoice"; "" when it is for none)
+    sa.Column("screen", sa.String(64), nullable=False),
+    sa.Column("name", sa.Text(), nullable=False),
+    sa.Column("data", sa.Text(), nullable=False),
+    sa.Column("lastmodified", sa.BigInteger(), nullable=False),
+    sa.Index("ix_ui_settings_user_kind", "user", "kind", "screen"),
+    sqlite_autoincrement=True,
+)
+
+#: failed log-ins, by lower-cased user name and client address, for throttling (every door)
+login_failures = sa.Table(
+    "login_failures", metadata,
+    sa.Column("ID", _WIDE_ID, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("address", sa.String(64), nullable=False),
+    sa.Column("at", sa.BigInteger(), nullable=False),
+    sa.Index("ix_login_failures_name_at", "name", "at"),
+    sa.Index("ix_login_failures_address_at", "address", "at"),
     sqlite_autoincrement=True,
 )
 

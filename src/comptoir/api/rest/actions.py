@@ -8,6 +8,7 @@
     POST   /{instance}/api/v1/accounts/{ID}/consumption       {"item": 3, "to": "2026-11-30"}
     GET    /{instance}/api/v1/transactions/{ID}/balance
     POST   /{instance}/api/v1/transactions/{ID}/allocations   a credit note over invoices
+    POST   /{instance}/api/v1/transactions/{ID}/payments      {"amount": "120.00", "means": 0}
     POST   /{instance}/api/v1/payments/{ID}/allocations       {"allocations": [...]}
     DELETE /{instance}/api/v1/payments/{ID}/allocations/{allocation}
     GET    /{instance}/api/v1/accounts/{ID}/balance
@@ -131,6 +132,8 @@ ROUTES = [
     Route(API + "/transactions/{id}/balance", reading(settlement.document_balance),
           methods=["GET"]),
     Route(API + "/transactions/{id}/allocations", action(settlement.allocate_credit, 201),
+          methods=["POST"]),
+    Route(API + "/transactions/{id}/payments", action(settlement.record_payment, 201),
           methods=["POST"]),
     Route(API + "/payments/{id}/allocations", action(settlement.allocate_payment, 201),
           methods=["POST"]),

@@ -1,14 +1,15 @@
 """The REST front door's one error table: core error code -> HTTP status and reason.
 
 Every error answer is `text/plain` "<Reason>: <detail>", as ZeyOS answers; 401 answers
-carry `WWW-Authenticate: Bearer realm="<instance>"`.
+carry `WWW-Authenticate: Bearer realm="<instance>"`; 503 (every connection busy) and 429 (too
+many failed log-ins) carry `Retry-After`.
 """
 
 from __future__ import annotations
 
 from starlette.responses import PlainTextResponse, Response
 
-from comptoir.errors import ComptoirError, UnavailableError
+from comptoir.errors import ComptoirError, TooManyAttemptsError, UnavailableError
 
 STATUS: dict[str, tuple[int, str]] = {
     "error": (500, "Internal Server Error"),
@@ -34,6 +35,7 @@ STATUS: dict[str, tuple[int, str]] = {
     "precondition": (412, "Precondition Failed"),
     "schema_behind": (503, "Service Unavailable"),
     "unavailable": (503, "Service Unavailable"),
+    "too_many_attempts": (429, "Too Many Requests"),
 }
 
 
@@ -46,8 +48,11 @@ def error_response(status: int, reason: str, detail: str, instance: str,
 
 
 def retry_headers(exc: ComptoirError) -> dict[str, str] | None:
-    """`Retry-After` for an error that passes (every connection busy)."""
-    return {"Retry-After": str(exc.retry_after)} if isinstance(exc, UnavailableError) else None
+    """`Retry-After` for an error that passes (every connection busy, too many failed
+    log-ins)."""
+    if isinstance(exc, UnavailableError | TooManyAttemptsError):
+        return {"Retry-After": str(exc.retry_after)}
+    return None
 
 
 def render_error(exc: ComptoirError, instance: str) -> Response:

@@ -557,7 +557,7 @@ def instance_paths() -> dict[str, Schema]:
             "summary": "Log in: issue a bearer token",
             "requestBody": _body(LOGIN, required=True),
             "responses": {"200": _json(LOGGED_IN, "Logged in"),
-                          **_errors(400, 401, 413)}}},
+                          **_errors(400, 401, 413, 429)}}},
         f"{AUTH}/logout": {"get": {
             "tags": ["auth"], "operationId": "logout", "summary": "End the token",
             "responses": {"204": {"description": "Logged out"}, **_errors(401)}}},
@@ -617,6 +617,12 @@ _ALLOCATE: Schema = {"description": "One allocation, or a list of them (an amoun
                          "type": "object", "required": ["allocations"],
                          "additionalProperties": False, "properties": {"allocations": {
                              "type": "array", "minItems": 1, "items": _ALLOCATION}}}]}
+_PAYMENT: Schema = {"type": "object", "additionalProperties": False, "properties": {
+    "amount": {**_AMOUNT, "description": "Default: the invoice's balance"},
+    "date": {"type": "integer", "description": "Unix time (default: now)"},
+    "means": {"type": "integer", "enum": [0, 1, 2, 3, 4, 5],
+              "description": "0 TRANSFER, 1 CARD, 2 CHEQUE, 3 CASH, 4 DIRECTDEBIT, 5 OTHER"},
+    "subject": {"type": "string"}}}
 _FORMAT: Schema = {"type": "object", "required": ["kind"], "additionalProperties": False,
                    "properties": {
                        "kind": {"type": "string", "enum": [label.lower() for label in
@@ -682,6 +688,9 @@ def action_paths() -> dict[str, Schema]:
             "transactions.allocate", "Allocate a credit note over invoices",
             _json(_OBJECT, "The credit note and the allocations made"), 201,
             body=_ALLOCATE)},
+        f"{API}/transactions/{{ID}}/payments": {**one, **_action(
+            "transactions.pay", "Record a payment of an issued invoice, allocated to it",
+            _json(_OBJECT, "The payment and its allocation"), 201, body=_PAYMENT)},
         f"{API}/payments/{{ID}}/allocations": {**one, **_action(
             "payments.allocate", "Allocate a payment over invoices",
             _json(_OBJECT, "The payment and the allocations made"), 201, body=_ALLOCATE)},

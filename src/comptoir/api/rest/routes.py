@@ -21,7 +21,7 @@ from comptoir.errors import (
 )
 from comptoir.schema.fields import Kind
 from comptoir.schema.registry import ENTITIES
-from comptoir.services import apikeys, auth, config, queries, records
+from comptoir.services import apikeys, auth, config, queries, records, throttle
 from comptoir.services.access import Caller
 from comptoir.storage.database import Database
 
@@ -182,7 +182,9 @@ async def login(request: Request) -> Response:
                 or not 0 <= expdate < 2**63):
             raise InvalidFieldError("expdate", "must be a Unix timestamp")
     result = await auth.login(db, fields["name"], fields["password"], fields["identifier"],
-                              fields["appsecret"] or None, expdate, settings.token_days)
+                              fields["appsecret"] or None, expdate, settings.token_days,
+                              address=request.client.host if request.client else "",
+                              limits=throttle.Limits.from_settings(settings))
     return json_response(result)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import orjson
 from starlette.responses import Response
 
-from comptoir.errors import ComptoirError, UnavailableError
+from comptoir.errors import ComptoirError, TooManyAttemptsError, UnavailableError
 
 STATUS: dict[str, tuple[int, str]] = {
     "error": (500, "internal_error"),
@@ -36,6 +36,7 @@ STATUS: dict[str, tuple[int, str]] = {
     "precondition": (412, "precondition_failed"),
     "schema_behind": (503, "unavailable"),
     "unavailable": (503, "unavailable"),
+    "too_many_attempts": (429, "too_many_attempts"),  # no log-in here: for completeness
 }
 
 UNAUTHORIZED = "Invalid API key"
@@ -54,6 +55,6 @@ def error_response(status: int, code: str, message: str,
 def render_error(exc: ComptoirError) -> Response:
     status, code = STATUS.get(exc.code, STATUS["error"])
     message = exc.message if status != 500 else "Internal error"
-    retry = ({"Retry-After": str(exc.retry_after)} if isinstance(exc, UnavailableError)
-             else None)
+    retry = ({"Retry-After": str(exc.retry_after)}
+             if isinstance(exc, UnavailableError | TooManyAttemptsError) else None)
     return error_response(status, code, message, retry)

@@ -36,6 +36,9 @@ WIRE_CODES: dict[str, str] = {
     "schema_behind": "INTERNAL_SERVER_ERROR",
     # vtiger has no code for it; answered with HTTP 503 and Retry-After (routes.answer)
     "unavailable": "SERVICE_UNAVAILABLE",
+    # vtiger has none either: too many failed logins (services/throttle.py), HTTP 200 like
+    # every webservice error; the message says in how many seconds to try again
+    "too_many_attempts": "TOO_MANY_ATTEMPTS",
 }
 
 

@@ -45,6 +45,7 @@ from comptoir.services import (
     related,
     sales_modules,
     sessions,
+    throttle,
 )
 from comptoir.services.access import Caller
 from comptoir.storage.database import Database
@@ -65,6 +66,8 @@ class Call:
     params: dict[str, str]
     caller: Caller | None = None
     session: str | None = None
+    #: the client's address (the log-in throttle)
+    address: str = ""
 
     def text(self, name: str, required: bool = False) -> str:
         value = self.params.get(name, "")
@@ -113,7 +116,9 @@ def _login_result(session: dict[str, Any]) -> dict[str, Any]:
 
 
 async def login(call: Call) -> Any:
-    session = await sessions.login(call.db, call.text("username"), call.text("accessKey"))
+    session = await sessions.login(call.db, call.text("username"), call.text("accessKey"),
+                                   address=call.address,
+                                   limits=throttle.Limits.from_settings(call.settings))
     return _login_result(session)
 
 
@@ -480,7 +485,8 @@ async def answer(run: Callable[[], Awaitable[Any]], failure: int = 200,
 async def webservice(request: Request) -> Response:
     async def run() -> Any:
         name, operation, params = await read_operation(request, OPERATIONS)
-        call = Call(request.app.state.db, request.app.state.settings, params)
+        call = Call(request.app.state.db, request.app.state.settings, params,
+                    address=request.client.host if request.client else "")
         if not operation.prelogin:
             await _authenticate(request, call, name)
         return await operation.handler(call)

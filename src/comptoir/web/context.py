@@ -1,0 +1,122 @@
+"""What every page of the web interface knows: the caller, their preferences (which set the
+language of the request), the menu, the CSRF token; and the web door's one error table."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from comptoir.errors import ComptoirError, NotFoundError, TooLargeError, UnavailableError
+from comptoir.services import ui_settings
+from comptoir.services.access import Caller
+from comptoir.web import i18n, session
+from comptoir.web.render import Prefs, page
+from comptoir.web.screens import menu_for
+
+#: the web door's error table: core error code -> HTTP status and page title
+STATUS: dict[str, tuple[int, str]] = {
+    "bad_request": (400, "Bad request"), "invalid_field": (400, "Bad request"),
+    "missing_field": (400, "Bad request"), "invalid_reference": (400, "Bad request"),
+    "invalid_id": (400, "Bad request"), "too_large": (413, "Too large"),
+    "query_syntax": (400, "Bad request"), "unknown_relation": (400, "Bad request"),
+    "unauthenticated": (401, "Please log in"), "permission_denied": (403, "Not allowed"),
+    "not_found": (404, "Not found"), "unknown_entity": (404, "Not found"),
+    "not_allowed": (405, "Not allowed"), "conflict": (409, "Conflict"),
+    "already_converted": (409, "Conflict"), "precondition": (412, "Changed meanwhile"),
+    "unavailable": (503, "Busy"), "error": (500, "Error"), "too_many_attempts": (429, "Too many attempts"),
+}
+
+log = logging.getLogger("comptoir")
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def check_instance(request: Request) -> None:
+    named = request.path_params.get("instance")
+    if named != request.app.state.settings.instance:
+        raise NotFoundError(f"Unknown instance: {str(named)[:60]}")
+
+
+def base_of(request: Request) -> str:
+    return f"/{request.app.state.settings.instance}"
+
+
+async def prefs_of(request: Request, caller: Caller | None) -> Prefs:
+    stored = (await ui_settings.one(request.app.state.db, caller, "preferences")
+              if caller is not None else None) or {}
+    language = stored.get("language") or i18n.from_header(
+        request.headers.get("accept-language", ""))
+    prefs = Prefs(language=language if language in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE,
+                  timezone=str(stored.get("timezone") or "Europe/Paris"),
+                  dates=str(stored.get("dates") or "short"))
+    i18n.set_language(prefs.language)
+    return prefs
+
+
+def context(request: Request, caller: Caller | None, prefs: Prefs,
+            **values: Any) -> dict[str, Any]:
+    return {"base": base_of(request), "caller": caller, "prefs": prefs,
+            "menu": menu_for(caller) if caller else [],
+            "csrf": session.csrf_token(request) if caller else "",
+            "notice": request.query_params.get("notice", "")[:200], "screen": None,
+            "title": "Comptoir", **values}
+
+
+def error_page(request: Request, exc: ComptoirError, caller: Caller | None,
+               prefs: Prefs) -> Response:
+    status, title = STATUS.get(exc.code, (500, "Error"))
+    headers = ({"Retry-After": str(exc.retry_after)} if isinstance(exc, UnavailableError)
+               else None)
+    if request.headers.get("hx-request"):
+        return page("fragment_error.html", context(request, caller, prefs, message=exc.message),
+                    status, headers)
+    return page("error.html", context(request, caller, prefs, title=i18n.gettext_(title),
+                                      message=exc.message), status, headers)
+
+
+def screen_page(handler: Callable[[Request, Caller, Prefs], Awaitable[Response]]) -> Handler:
+    """A page that needs a logged-in person: without a session, to the log-in form (back
+    here afterwards); a core error, as the door's error page."""
+    @wraps(handler)
+    async def run(request: Request) -> Response:
+        try:
+            check_instance(request)
+            caller = await session.caller_of(request)
+        except session.LoginRequiredError:
+            i18n.set_language(i18n.from_header(request.headers.get("accept-language", "")))
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            if request.method != "GET":
+                target = base_of(request) + "/"
+            return RedirectResponse(f"{base_of(request)}/login?next={quote(target)}", 303)
+        except ComptoirError as exc:
+            return error_page(request, exc, None, await prefs_of(request, None))
+        prefs = await prefs_of(request, caller)
+        try:
+            return await handler(request, caller, prefs)
+        except ComptoirError as exc:
+            return error_page(request, exc, caller, prefs)
+        except Exception:
+            log.exception("unexpected error on %s %s", request.method, request.url.path)
+            return error_page(request, ComptoirError(i18n.gettext_(
+                "Something went wrong on our side; nothing was changed.")), caller, prefs)
+    return run
+
+
+async def posted(request: Request) -> Any:
+    """The form of a POST (at most `max_file_bytes`), after its CSRF check."""
+    limit = request.app.state.settings.max_file_bytes
+    try:
+        size = int(request.headers.get("content-length", "0"))
+    except ValueError:
+        size = 0
+    if size > limit:
+        raise TooLargeError(f"body: larger than {limit} bytes (setting max_file_bytes)")
+    form = await request.form(max_files=10, max_fields=2000, max_part_size=limit)
+    session.check_csrf(request, form)
+    return form
