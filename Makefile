@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: install install-test system-test run demo test lint bench bench-query bench-webhooks bench-sales bench-documents wrk clean
+.PHONY: install install-test system-test run demo test lint bench bench-query bench-webhooks bench-sales bench-documents bench-ui wrk clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,10 @@ bench-sales: install-test
 # rendering a one-page and a 100-line invoice, as ratios to a bare WeasyPrint render (docs/documents.md)
 bench-documents: install-test
 	$(BIN)/python bench/documents.py $(ARGS)
+
+# the web interface's list and record pages at N accounts, as ratios to the REST calls behind them
+bench-ui: install-test
+	$(BIN)/python bench/ui.py --accounts $(N) $(ARGS)
 
 # wrk from the distribution when missing; without it the benches use a Python client
 wrk:

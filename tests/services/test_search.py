@@ -78,7 +78,9 @@ def test_prefixes_case_accents_numbers_emails_and_phones(url: str) -> None:
     assert found(url, f"acme corp {word}") == {("accounts", account)}  # every word matches
     assert found(url, f"eleve {word}") == {("contacts", contact)}
     assert found(url, f"jerome@{word}") == {("contacts", contact)}
-    assert found(url, f"{word}.example") == {("contacts", contact)}
+    assert found(url, f"{word}.example") == {("accounts", account), ("contacts", contact)}
+    assert found(url, f"sales@{word}") == {("accounts", account)}  # an account's e-mail
+    assert ("accounts", account) in found(url, "+33 1 23 45")  # and phone
     assert ("contacts", contact) in found(url, "+33 6 12 34")
     assert found(url, f"{word} 06 12") == set()
     assert found(url, f"c-{word}") == {("accounts", account)}

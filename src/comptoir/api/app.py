@@ -41,6 +41,7 @@ from comptoir.services import keyring, mailer, webhooks
 from comptoir.storage import migrate
 from comptoir.storage.database import open_database
 from comptoir.web.routes import ROUTES as WEB_ROUTES
+from comptoir.web.routes import STATIC_ROUTES as WEB_STATIC
 
 log = logging.getLogger("comptoir")
 
@@ -91,13 +92,13 @@ def create_app(settings: Settings) -> Starlette:
                               settings.instance)
 
     app = Starlette(
-        routes=[Route(API + "/openapi.json", openapi_json, methods=["GET"]), *WEB_ROUTES,
+        routes=[Route(API + "/openapi.json", openapi_json, methods=["GET"]), *WEB_STATIC,
                 *LANDING_ROUTES,
                 *WEBSERVICE_ROUTES,
                 *RESTAPI_ROUTES, *TOKEN_ROUTES, *APIKEY_ROUTES, *WEBHOOK_ROUTES, *ACTION_ROUTES,
                 *DOCUMENT_ROUTES,
                 *EINVOICE_ROUTES, *MAIL_ROUTES,
-                *ROUTES,
+                *ROUTES, *WEB_ROUTES,
                 Route("/healthz", healthz, methods=["GET"])],
         lifespan=lifespan,
         exception_handlers={Exception: on_error, ComptoirError: on_error,

@@ -13,6 +13,7 @@ registry there); this module stores, lists and deletes them, one user's own only
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -81,6 +82,47 @@ async def listed(db: Database, caller: Caller, kind: str,
             .where(_mine(owner), ui_settings.c.kind == kind, ui_settings.c.screen == screen)
             .order_by(ui_settings.c.name))
     return [{"ID": r["ID"], "name": r["name"], "data": orjson.loads(r["data"])} for r in found]
+
+
+#: what one page needs, in one statement (compiled once): the user's preferences and
+#: dashboard, the saved views and reports of the screen, the screen's layout
+_PAGE_QUERY = (sa.select(ui_settings.c.ID, ui_settings.c.user, ui_settings.c.kind,
+                         ui_settings.c.screen, ui_settings.c.name, ui_settings.c.data)
+               .where(sa.or_(
+                   sa.and_(ui_settings.c.user == sa.bindparam("user"),
+                           sa.or_(ui_settings.c.screen == "",
+                                  ui_settings.c.screen == sa.bindparam("screen"))),
+                   sa.and_(ui_settings.c.user.is_(None), ui_settings.c.kind == "layout",
+                           ui_settings.c.screen == sa.bindparam("screen"))))
+               .order_by(ui_settings.c.name))
+
+
+@dataclass(frozen=True)
+class PageSettings:
+    """The settings a page of `screen` reads, loaded together (`for_page`)."""
+
+    screen: str
+    preferences: dict[str, Any]
+    views: list[dict[str, Any]]
+    layout: dict[str, Any]
+
+
+async def for_page(db: Database, caller: Caller, screen: str = "") -> PageSettings:
+    async with db.read() as conn:
+        found = await conn.all(_PAGE_QUERY, {"user": caller.user, "screen": screen},
+                               key="ui_settings.page")
+    preferences: dict[str, Any] = {}
+    layout: dict[str, Any] = {}
+    views: list[dict[str, Any]] = []
+    for row in found:
+        data = orjson.loads(row["data"])
+        if row["kind"] == "preferences" and row["name"] == "default" and row["user"] is not None:
+            preferences = data
+        elif row["kind"] == "layout" and row["user"] is None and row["name"] == "default":
+            layout = data
+        elif row["kind"] == "view" and row["screen"] == screen and row["user"] is not None:
+            views.append({"ID": row["ID"], "name": row["name"], "data": data})
+    return PageSettings(screen, preferences, views, layout)
 
 
 async def one(db: Database, caller: Caller, kind: str, screen: str = "",

@@ -46,10 +46,17 @@ MAX_WORD = 64
 _SHADOWS = ("data", "idx", "docsize", "config")
 
 
+#: fields the global search also reads, beyond an entity's `searchable` ones (those are the
+#: list operation's `query` fields, which follow ZeyOS): an account's e-mail and phone
+ALSO_SEARCHED: dict[str, tuple[str, ...]] = {"accounts": ("email", "phone")}
+
+
 @functools.cache
 def columns(name: str) -> tuple[str, ...]:
-    """The indexed columns of a searched entity: its searchable text fields."""
-    return tuple(f.name for f in ENTITIES[name].searchable if f.kind in (Kind.TEXT, Kind.ENTITY))
+    """The indexed columns of a searched entity: its searchable text fields, then those of
+    `ALSO_SEARCHED`."""
+    own = tuple(f.name for f in ENTITIES[name].searchable if f.kind in (Kind.TEXT, Kind.ENTITY))
+    return own + tuple(n for n in ALSO_SEARCHED.get(name, ()) if n not in own)
 
 
 def fts_table(name: str) -> str:

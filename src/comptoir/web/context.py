@@ -3,12 +3,14 @@ language of the request), the menu, the CSRF token; and the web door's one error
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from functools import wraps
 from typing import Any
 from urllib.parse import quote
 
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -16,8 +18,8 @@ from comptoir.errors import ComptoirError, NotFoundError, TooLargeError, Unavail
 from comptoir.services import ui_settings
 from comptoir.services.access import Caller
 from comptoir.web import i18n, session
-from comptoir.web.render import Prefs, page
-from comptoir.web.screens import menu_for
+from comptoir.web.render import ENV, Prefs, page
+from comptoir.web.screens import MENU, SCREENS, menu_for
 
 #: the web door's error table: core error code -> HTTP status and page title
 STATUS: dict[str, tuple[int, str]] = {
@@ -47,9 +49,19 @@ def base_of(request: Request) -> str:
     return f"/{request.app.state.settings.instance}"
 
 
+async def page_settings(request: Request, caller: Caller, screen: str) -> ui_settings.PageSettings:
+    """The caller's settings for a page of `screen`: read once per request, in one query."""
+    cached = getattr(request.state, "ui_settings", None)
+    if cached is None or cached.screen != screen:
+        cached = await ui_settings.for_page(request.app.state.db, caller, screen)
+        request.state.ui_settings = cached
+    return cached
+
+
 async def prefs_of(request: Request, caller: Caller | None) -> Prefs:
-    stored = (await ui_settings.one(request.app.state.db, caller, "preferences")
-              if caller is not None else None) or {}
+    screen = str(request.path_params.get("screen", ""))[:64]
+    stored = ((await page_settings(request, caller, screen)).preferences
+              if caller is not None else {})
     language = stored.get("language") or i18n.from_header(
         request.headers.get("accept-language", ""))
     prefs = Prefs(language=language if language in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE,
@@ -59,10 +71,24 @@ async def prefs_of(request: Request, caller: Caller | None) -> Prefs:
     return prefs
 
 
+@functools.lru_cache(maxsize=1024)
+def _menu(language: str, base: str, slugs: tuple[str, ...], current: str) -> Markup:
+    """The menu's HTML, rendered once per language, visible screens and current screen."""
+    i18n.set_language(language)
+    families = [(family, [SCREENS[s] for s in slugs if s in shown])
+                for family, shown in MENU if any(s in shown for s in slugs)]
+    return Markup(ENV.get_template("menu.html").render(
+        base=base, menu=families, current=current))
+
+
 def context(request: Request, caller: Caller | None, prefs: Prefs,
             **values: Any) -> dict[str, Any]:
-    return {"base": base_of(request), "caller": caller, "prefs": prefs,
-            "menu": menu_for(caller) if caller else [],
+    screen = values.get("screen")
+    menu = ""
+    if caller is not None:
+        slugs = tuple(s.slug for _family, shown in menu_for(caller) for s in shown)
+        menu = _menu(prefs.language, base_of(request), slugs, screen.slug if screen else "")
+    return {"base": base_of(request), "caller": caller, "prefs": prefs, "menu_html": menu,
             "csrf": session.csrf_token(request) if caller else "",
             "notice": request.query_params.get("notice", "")[:200], "screen": None,
             "title": "Comptoir", **values}

@@ -24,7 +24,7 @@ from comptoir.schema.registry import ENTITIES
 from comptoir.services import modules, queries, records, ui_settings
 from comptoir.services.access import Caller
 from comptoir.web import actions, activity, i18n, lines
-from comptoir.web.context import base_of, context, posted, screen_page
+from comptoir.web.context import base_of, context, page_settings, posted, screen_page
 from comptoir.web.fields import parse_value, shown_in_form, widget
 from comptoir.web.render import Prefs, page, show_value
 from comptoir.web.screens import SCREENS, Screen, Section, screen_for_record, title_of
@@ -54,7 +54,7 @@ def record_id(request: Request) -> int:
 
 
 async def layout_of(request: Request, caller: Caller, screen: Screen) -> dict[str, Any]:
-    return await ui_settings.one(request.app.state.db, caller, "layout", screen.slug) or {}
+    return (await page_settings(request, caller, screen.slug)).layout
 
 
 def sections_of(screen: Screen, layout: Mapping[str, Any]) -> list[Section]:
@@ -173,9 +173,8 @@ async def _rows(request: Request, caller: Caller, screen: Screen,
 async def list_page(request: Request, caller: Caller, prefs: Prefs) -> Response:
     screen = screen_of(request, caller)
     params = request.query_params
-    db = request.app.state.db
-    views = await ui_settings.listed(db, caller, "view", screen.slug)
-    layout = await layout_of(request, caller, screen)
+    settings = await page_settings(request, caller, screen.slug)
+    views, layout = settings.views, settings.layout
     chosen = next((v for v in views if str(v["ID"]) == params.get("view")), None)
     if chosen is not None and len(params) == 1:  # a saved view: its own parameters
         return RedirectResponse(f"{base_of(request)}/ui/{screen.slug}?" + urlencode(

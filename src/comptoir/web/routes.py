@@ -14,8 +14,12 @@ STATIC = Path(__file__).parent / "static"
 
 
 _I = "/{instance}"
-ROUTES: list[BaseRoute] = [
+#: mounted before the API explorer's `/static`
+STATIC_ROUTES: list[BaseRoute] = [
     Mount("/static/web", StaticFiles(directory=STATIC), name="web-static"),
+]
+#: matched after the API routes, so that an API request is not tried against these first
+ROUTES: list[BaseRoute] = [
     Route(_I + "/", dashboard.home, methods=["GET"]),
     Route(_I + "/dashboard", dashboard.customize, methods=["POST"]),
     Route(_I + "/reports", dashboard.report_page, methods=["GET"]),

@@ -22,7 +22,7 @@ depends_on = None
 
 #: the searched entities and their columns, as of this revision
 _SEARCHED: dict[str, tuple[str, ...]] = {
-    'accounts': ('customernum', 'firstname', 'lastname', 'suppliernum'),
+    'accounts': ('customernum', 'firstname', 'lastname', 'suppliernum', 'email', 'phone'),
     'contacts': ('cell', 'company', 'email', 'email2', 'firstname', 'lastname', 'phone',
                  'phone2'),
     'leads': ('cell', 'company', 'email', 'firstname', 'lastname', 'leadnum', 'phone'),
