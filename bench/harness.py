@@ -281,6 +281,18 @@ def pg_reachable(url: str) -> str | None:
 
 
 
+def databases(no_sqlite: bool, no_postgres: bool, pg_url: str) -> tuple[list[str], dict[str, str]]:
+    """The databases a bench runs on ("sqlite", "postgresql"), and those skipped with why:
+    PostgreSQL when asked (`--no-postgres`) or when its server does not answer."""
+    kinds = [k for k, off in (("sqlite", no_sqlite), ("postgresql", no_postgres)) if not off]
+    skipped: dict[str, str] = {}
+    if "postgresql" in kinds and (reason := pg_reachable(pg_url)) is not None:
+        skipped["postgresql"] = f"not reachable at {pg_url}: {reason}"
+        log(f"[postgresql] skipped: {skipped['postgresql']}")
+        kinds.remove("postgresql")
+    return kinds, skipped
+
+
 def login(port: int, name: str, password: str) -> str:
     import httpx
 

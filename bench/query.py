@@ -68,13 +68,13 @@ from harness import (
     CpuWindow,
     Plan,
     Server,
+    databases,
     finish,
     log,
     login,
     machine,
     measure_pairs,
     memory_of,
-    pg_reachable,
     quiet_gate,
     servers,
     source_state,
@@ -564,13 +564,7 @@ def main(argv: list[str] | None = None) -> int:
     gen = LoadGenerator(args.python_client, workdir)
     if not gen.wrk:
         log("wrk not found (apt-get install -y wrk): the Python client will be the bottleneck")
-    kinds = [k for k, off in (("sqlite", args.no_sqlite), ("postgresql", args.no_postgres))
-             if not off]
-    skipped = {}
-    if "postgresql" in kinds and (reason := pg_reachable(args.pg_url)) is not None:
-        skipped["postgresql"] = f"not reachable at {args.pg_url}: {reason}"
-        log(f"[postgresql] skipped: {skipped['postgresql']}")
-        kinds.remove("postgresql")
+    kinds, skipped = databases(args.no_sqlite, args.no_postgres, args.pg_url)
     results = []
     try:
         for kind in kinds:

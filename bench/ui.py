@@ -49,11 +49,11 @@ from harness import (
     INSTANCE,
     CpuWindow,
     Server,
+    databases,
     finish,
     log,
     login,
     machine,
-    pg_reachable,
     quiet_gate,
     servers,
     source_state,
@@ -384,13 +384,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     source = source_state()
     workdir = Path(tempfile.mkdtemp(prefix="comptoir-ui-bench-"))
-    kinds = [k for k, off in (("sqlite", args.no_sqlite), ("postgresql", args.no_postgres))
-             if not off]
-    skipped = {}
-    if "postgresql" in kinds and (reason := pg_reachable(args.pg_url)) is not None:
-        skipped["postgresql"] = f"not reachable at {args.pg_url}: {reason}"
-        log(f"[postgresql] skipped: {skipped['postgresql']}")
-        kinds.remove("postgresql")
+    kinds, skipped = databases(args.no_sqlite, args.no_postgres, args.pg_url)
     results = []
     try:
         for kind in kinds:

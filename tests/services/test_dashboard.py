@@ -5,7 +5,6 @@ caller sees only what they may list."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable, Iterator
 from decimal import Decimal
@@ -17,7 +16,7 @@ from comptoir.errors import InvalidFieldError, PermissionDeniedError
 from comptoir.services import auth, dashboard, records, sales, settlement
 from comptoir.services.access import Caller
 from comptoir.services.dashboard import MonthTurnover, StageTotal, StatusCount
-from comptoir.storage.database import Database, open_database
+from comptoir.storage.database import Database, run_with_database
 from tests.conftest import database_with_admin
 
 ADMIN = Caller(user=1, name="admin", admin=True)
@@ -94,15 +93,7 @@ class Scenario:
         self.ids: dict[str, int] = {}
 
     def run(self, work: Callable[[Database], Awaitable[T]]) -> T:
-        async def go() -> T:
-            db = open_database(self.url)
-            await db.open()
-            try:
-                return await work(db)
-            finally:
-                await db.close()
-
-        return asyncio.run(go())
+        return run_with_database(self.url, work)
 
     def caller(self, name: str) -> Caller:
         async def load(db: Database) -> Caller:

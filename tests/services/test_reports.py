@@ -4,7 +4,6 @@ its key, and access exactly as the list operation's (permission, then visible re
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable, Iterator
 from decimal import Decimal
@@ -16,7 +15,7 @@ from comptoir.errors import InvalidFieldError, PermissionDeniedError, UnknownEnt
 from comptoir.services import auth, records
 from comptoir.services.access import Caller
 from comptoir.services.reports import Report, group_report
-from comptoir.storage.database import Database, open_database
+from comptoir.storage.database import Database, run_with_database
 from tests.conftest import database_with_admin
 
 ADMIN = Caller(user=1, name="admin", admin=True)
@@ -65,15 +64,7 @@ class Scenario:
         self.url, self.ids = url, ids
 
     def run(self, work: Callable[[Database], Awaitable[T]]) -> T:
-        async def go() -> T:
-            db = open_database(self.url)
-            await db.open()
-            try:
-                return await work(db)
-            finally:
-                await db.close()
-
-        return asyncio.run(go())
+        return run_with_database(self.url, work)
 
     def report(self, spec: dict[str, Any], caller: Caller = ADMIN,
                entity: str = "transactions") -> Report:

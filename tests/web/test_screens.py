@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import re
+import secrets
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -278,3 +279,51 @@ def test_preferences_switch_the_language(server: Server,
         bad = post_form(c, "/preferences", "/preferences",
                         {"language": "xx", "timezone": "Europe/Paris", "dates": "short"})
         assert bad.status_code == 400 and "language" in bad.text
+
+
+# --- bad input: the door's own error page, never a 500, nothing written ---------------------
+
+
+@pytest.mark.parametrize("rid", ["99999999999999999999", "²", "12a", "-1"])
+def test_an_id_that_cannot_be_one_is_not_found_on_every_route(web: httpx.Client,
+                                                              rid: str) -> None:
+    for path in (f"/ui/Accounts/{rid}", f"/ui/Accounts/{rid}/edit", f"/ui/Invoice/{rid}/pdf",
+                 f"/files/{rid}"):
+        assert web.get(path).status_code == 404, path
+    for path in (f"/ui/Accounts/{rid}/notes", f"/ui/Invoice/{rid}/action/issue",
+                 f"/ui/Quotes/{rid}/lines", f"/ui/Accounts/{rid}/delete"):
+        assert post_form(web, "/ui/Accounts", path, {"text": "x"}).status_code == 404, path
+
+
+def test_a_broken_upload_is_a_bad_request_and_writes_nothing(web: httpx.Client) -> None:
+    rid = _created_id(post_form(web, "/ui/Accounts/new", "/ui/Accounts/new",
+                                {"lastname": "Broken Upload SA"}))
+    token = csrf_of(web.get(f"/ui/Accounts/{rid}").text)
+    r = web.post(f"/ui/Accounts/{rid}/files", headers={
+        "Content-Type": "multipart/form-data; boundary=xyz", "X-CSRF-Token": token},
+        content=b"--xyz\r\nContent-Disposition: form-data; filename=\"a\"\r\n"  # no name
+                b"\r\ncontent\r\n--xyz--\r\n")
+    assert r.status_code == 400, r.text[:1000]
+    assert "<!doctype html>" in r.text
+    assert "No notes yet." in web.get(f"/ui/Accounts/{rid}").text
+
+
+def test_a_date_out_of_range_is_named(web: httpx.Client) -> None:
+    r = post_form(web, "/ui/Contacts/new", "/ui/Contacts/new",
+                  {"lastname": "Ancient", "birthdate": "2026-02-30"})
+    assert r.status_code == 400 and "birthdate" in r.text
+
+
+def test_the_log_in_form_is_throttled_as_the_api(server: Server) -> None:
+    name = f"nobody-{secrets.token_hex(3)}"
+    with web_client(server) as c:
+        for _ in range(5):
+            form = c.get("/login")
+            r = c.post("/login", data={"name": name, "password": "wrong",
+                                       "csrf": csrf_of(form.text)})
+            assert r.status_code == 401
+        form = c.get("/login")
+        r = c.post("/login", data={"name": name, "password": "wrong",
+                                   "csrf": csrf_of(form.text)})
+        assert r.status_code == 429 and int(r.headers["retry-after"]) > 0
+        assert "<!doctype html>" in r.text

@@ -92,6 +92,14 @@ class Field:
         return self.kind in (Kind.REF, Kind.BINFILE)
 
     @property
+    def is_timestamp(self) -> bool:
+        """A date and time as a Unix time stamp: the 64-bit integers documented so (the
+        ZeyOS model types them as plain integers; its docs say which are times)."""
+        doc = self.doc.lower()
+        return (self.kind is Kind.BIGINT and self.name != "ID"
+                and ("unix time" in doc or "date" in doc))
+
+    @property
     def writable(self) -> bool:
         """A client may give this field on create or update."""
         return self.managed is None and not self.hidden

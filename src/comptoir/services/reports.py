@@ -60,11 +60,6 @@ _NUMERIC = frozenset({Kind.NUMBER, Kind.INT, Kind.BIGINT})
 _LABEL_BATCH = 100
 
 
-def is_timestamp(f: Field) -> bool:
-    """A Unix time stamp (the registry declares them as 64-bit integers documented so)."""
-    return f.kind is Kind.BIGINT and "Unix time" in f.doc
-
-
 @dataclass(frozen=True, slots=True)
 class Grouping:
     token: str  # as written: "date:month"
@@ -160,11 +155,11 @@ def _grouping(entity: Entity, token: str, key: str) -> Grouping:
         raise InvalidFieldError(key, f"{token}: custom fields are not grouped by")
     if f.kind not in _GROUPABLE:
         raise InvalidFieldError(key, f"{token}: {f.kind.value} fields are not grouped by")
-    if colon and not is_timestamp(f):
+    if colon and not f.is_timestamp:
         raise InvalidFieldError(key, f"{token}: only a time stamp takes a bucket")
     if colon and unit not in UNITS:
         raise InvalidFieldError(key, f"{token}: the bucket is one of {', '.join(UNITS)}")
-    if is_timestamp(f) and not colon:
+    if f.is_timestamp and not colon:
         raise InvalidFieldError(key, f"{token}: a time stamp is grouped by "
                                 f"{name}:day, {name}:month or {name}:year")
     return Grouping(token, ref, f, unit or None)
@@ -180,7 +175,7 @@ def _measure(entity: Entity, token: str, key: str) -> Measure:
     ref = json_query.resolve(entity, name, key)
     f = json_query.field_of(entity, ref)
     if f is None or f.kind not in _NUMERIC or f.managed is Managed.ID or (
-            function in ("sum", "avg") and is_timestamp(f)):
+            function in ("sum", "avg") and f.is_timestamp):
         raise InvalidFieldError(key, f"{token}: {function} applies to number fields only")
     return Measure(token, function, ref, f)
 

@@ -19,6 +19,7 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from comptoir.api.forms import path_id
 from comptoir.errors import NotFoundError, PermissionDeniedError
 from comptoir.schema.registry import ENTITIES
 from comptoir.services import printing, records, sales, settlement
@@ -55,10 +56,6 @@ def _issued(r: Mapping[str, Any]) -> bool:
     return r.get("status") not in (DRAFT, CANCELLED)
 
 
-async def _pay(db: Database, caller: Caller, record_id: int, body: dict[str, Any]) -> Any:
-    return await settlement.record_payment(db, caller, record_id, body)
-
-
 ACTIONS: dict[str, tuple[Action, ...]] = {
     "transactions": (
         Action("issue", "Issue", sales.issue_document,
@@ -71,7 +68,7 @@ ACTIONS: dict[str, tuple[Action, ...]] = {
         Action("credit", "Make a credit note", sales.convert_document,
                lambda r: r.get("type") == INVOICE and _issued(r), {"type": CREDIT},
                opens=True),
-        Action("payment", "Record a payment", _pay,
+        Action("payment", "Record a payment", settlement.record_payment,
                lambda r: r.get("type") in (INVOICE, SUPPLIER_INVOICE) and _issued(r)
                and float(r.get("balance") or 0) > 0, asks=("amount", "date", "means"),
                writes="payments"),
@@ -97,9 +94,7 @@ async def run_action(request: Request, caller: Caller, prefs: Prefs) -> Response
         raise NotFoundError(f"No action {name[:40]} here")
     if not caller.may(ENTITIES[action.writes].write, True):
         raise PermissionDeniedError("You may not do this")
-    text = request.path_params["id"]
-    if not text.isdigit():
-        raise NotFoundError("No such record")
+    rid = path_id(request)
     form = await posted(request)
     body: dict[str, Any] = dict(action.body or {})
     payments = SCREENS["payments"]
@@ -108,8 +103,8 @@ async def run_action(request: Request, caller: Caller, prefs: Prefs) -> Response
         value = parse_value(payments, f, str(form.get(asked, "")), prefs)
         if value is not None:
             body[asked] = value
-    result = await action.run(request.app.state.db, caller, int(text), body)
-    target, rid = screen, int(text)
+    result = await action.run(request.app.state.db, caller, rid, body)
+    target = screen
     if action.opens and isinstance(result, records.Record):
         target = screen_for_record(screen.entity, result.data)
         rid = int(result.data["ID"])
@@ -122,11 +117,9 @@ async def run_action(request: Request, caller: Caller, prefs: Prefs) -> Response
 async def document_pdf(request: Request, caller: Caller, prefs: Prefs) -> Response:
     """The PDF of a document or dunning letter: its legal copy once issued."""
     screen = SCREENS.get(request.path_params["screen"])
-    text = request.path_params["id"]
-    if screen is None or screen.entity.name not in ("transactions", "dunning") or not \
-            text.isdigit():
+    if screen is None or screen.entity.name not in ("transactions", "dunning"):
         raise NotFoundError("No document here")
     filename, content = await printing.document_pdf(request.app.state.db, caller,
-                                                    screen.entity.name, int(text))
+                                                    screen.entity.name, path_id(request))
     return Response(content, media_type="application/pdf", headers={
         "Content-Disposition": f'inline; filename="{filename}"'})

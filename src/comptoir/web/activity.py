@@ -18,6 +18,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from comptoir.api.forms import path_id
 from comptoir.errors import InvalidFieldError, NotFoundError, TooLargeError
 from comptoir.schema.registry import ENTITIES
 from comptoir.services import history, queries, records
@@ -69,10 +70,9 @@ async def panel(request: Request, caller: Caller, prefs: Prefs, screen: Screen,
 
 def _record(request: Request, caller: Caller) -> tuple[Screen, int]:
     screen = SCREENS.get(request.path_params["screen"])
-    text = request.path_params["id"]
-    if screen is None or not screen.visible_to(caller) or not text.isdigit():
+    if screen is None or not screen.visible_to(caller):
         raise NotFoundError("No such record")
-    return screen, int(text)
+    return screen, path_id(request)
 
 
 def _back(request: Request, screen: Screen, rid: int, notice: str, anchor: str) -> Response:
@@ -127,10 +127,7 @@ async def add_file(request: Request, caller: Caller, prefs: Prefs) -> Response:
 
 @screen_page
 async def download(request: Request, caller: Caller, prefs: Prefs) -> Response:
-    text = request.path_params["id"]
-    if not text.isdigit():
-        raise NotFoundError("No such file")
-    found = await records.get_record(request.app.state.db, caller, "files", int(text),
+    found = await records.get_record(request.app.state.db, caller, "files", path_id(request),
                                      expand=("binfile",))
     content = base64.b64decode((found.data.get("binfile") or {}).get("content", ""))
     name = str(found.data.get("filename") or "file").replace('"', "")

@@ -11,10 +11,18 @@ from typing import Any
 from urllib.parse import quote
 
 from markupsafe import Markup
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from comptoir.errors import ComptoirError, NotFoundError, TooLargeError, UnavailableError
+from comptoir.api.instance import check_instance
+from comptoir.errors import (
+    BadRequestError,
+    ComptoirError,
+    TooLargeError,
+    TooManyAttemptsError,
+    UnavailableError,
+)
 from comptoir.services import ui_settings
 from comptoir.services.access import Caller
 from comptoir.web import i18n, session
@@ -37,12 +45,6 @@ STATUS: dict[str, tuple[int, str]] = {
 log = logging.getLogger("comptoir")
 
 Handler = Callable[[Request], Awaitable[Response]]
-
-
-def check_instance(request: Request) -> None:
-    named = request.path_params.get("instance")
-    if named != request.app.state.settings.instance:
-        raise NotFoundError(f"Unknown instance: {str(named)[:60]}")
 
 
 def base_of(request: Request) -> str:
@@ -97,8 +99,8 @@ def context(request: Request, caller: Caller | None, prefs: Prefs,
 def error_page(request: Request, exc: ComptoirError, caller: Caller | None,
                prefs: Prefs) -> Response:
     status, title = STATUS.get(exc.code, (500, "Error"))
-    headers = ({"Retry-After": str(exc.retry_after)} if isinstance(exc, UnavailableError)
-               else None)
+    headers = ({"Retry-After": str(exc.retry_after)}
+               if isinstance(exc, UnavailableError | TooManyAttemptsError) else None)
     if request.headers.get("hx-request"):
         return page("fragment_error.html", context(request, caller, prefs, message=exc.message),
                     status, headers)
@@ -127,6 +129,8 @@ def screen_page(handler: Callable[[Request, Caller, Prefs], Awaitable[Response]]
             return await handler(request, caller, prefs)
         except ComptoirError as exc:
             return error_page(request, exc, caller, prefs)
+        except HTTPException as exc:  # Starlette's: a body it cannot parse (a broken form)
+            return error_page(request, BadRequestError(f"body: {exc.detail}"), caller, prefs)
         except Exception:
             log.exception("unexpected error on %s %s", request.method, request.url.path)
             return error_page(request, ComptoirError(i18n.gettext_(

@@ -19,6 +19,7 @@ from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from comptoir.api.forms import parse_id
 from comptoir.errors import InvalidFieldError, NotFoundError
 from comptoir.schema.fields import Kind
 from comptoir.services import dashboard as metrics
@@ -29,7 +30,7 @@ from comptoir.web.charts import bar_chart
 from comptoir.web.context import base_of, context, posted, screen_page
 from comptoir.web.records import list_filter
 from comptoir.web.render import Prefs, enum_label, page, show_number
-from comptoir.web.screens import SCREENS, Screen, humanize, is_timestamp
+from comptoir.web.screens import SCREENS, Screen, humanize
 
 WIDGETS = ("turnover", "overdue", "pipeline", "tickets")
 BUCKETS = ("day", "month", "year")
@@ -73,9 +74,9 @@ async def home(request: Request, caller: Caller, prefs: Prefs) -> Response:
                             for t in board.tickets]
     pinned = []
     for widget in widgets:
-        if widget.startswith("report:") and widget[7:].isdigit():
+        if widget.startswith("report:") and (report := parse_id(widget[7:])) is not None:
             try:
-                saved = await ui_settings.get_by_id(db, caller, int(widget[7:]))
+                saved = await ui_settings.get_by_id(db, caller, report)
                 pinned.append({"ID": saved["ID"], "name": saved["name"],
                                **await _run(request, caller, prefs, QueryParams(
                                    [tuple(p) for p in saved["data"]["params"]]))})
@@ -90,7 +91,7 @@ async def home(request: Request, caller: Caller, prefs: Prefs) -> Response:
 async def customize(request: Request, caller: Caller, prefs: Prefs) -> Response:
     form = await posted(request)
     chosen = [w for w in form.getlist("widget") if w in WIDGETS]
-    pins = [str(w) for w in form.getlist("pin") if str(w).isdigit()]
+    pins = [str(w) for w in form.getlist("pin") if parse_id(str(w)) is not None]
     await ui_settings.save(request.app.state.db, caller, "dashboard", "", "default",
                            {"widgets": chosen + [f"report:{p}" for p in pins]})
     return RedirectResponse(f"{base_of(request)}/?notice="
@@ -105,7 +106,7 @@ def groupable(screen: Screen) -> list[tuple[str, str]]:
     found = []
     for f in screen.fields:
         label = screen.labels[f.name]
-        if is_timestamp(f):
+        if f.is_timestamp:
             found += [(f"{f.name}:{b}", f"{i18n.gettext_(label)} ({i18n.gettext_(b)})")
                       for b in BUCKETS[1:]]
         elif f.kind in (Kind.ENUM, Kind.REF) or f.kind is Kind.TEXT and f.max_length:

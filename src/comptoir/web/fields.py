@@ -24,7 +24,7 @@ from comptoir.schema.fields import Field, Kind
 from comptoir.schema.module import WsType
 from comptoir.schema.modules import OF_ENTITY
 from comptoir.web.render import Prefs
-from comptoir.web.screens import Screen, is_timestamp
+from comptoir.web.screens import Screen
 
 _REFERENCE = re.compile(r"#\s*([0-9]{1,18})\s*$")
 _LONG_TEXT = frozenset({"description", "notes", "text", "answer", "question", "comment",
@@ -36,7 +36,7 @@ def widget(screen: Screen, f: Field) -> str:
         return "select"
     if f.kind is Kind.REF:
         return "reference"
-    if is_timestamp(f):
+    if f.is_timestamp:
         return "date" if f.name in screen.date_only else "datetime"
     if f.kind in (Kind.INT, Kind.BIGINT):
         return "integer"
@@ -102,7 +102,7 @@ def parse_value(screen: Screen, f: Field, text: str, prefs: Prefs) -> Any:
         try:
             moment = (dt.datetime.strptime(text, "%Y-%m-%d") if kind == "date"
                       else dt.datetime.strptime(text[:16], "%Y-%m-%dT%H:%M"))
-        except ValueError:
+            return int(moment.replace(tzinfo=prefs.zone).timestamp())
+        except (ValueError, OverflowError):
             raise InvalidFieldError(f.name, "must be a date (YYYY-MM-DD)") from None
-        return int(moment.replace(tzinfo=prefs.zone).timestamp())
     raise InvalidFieldError(f.name, "cannot be changed here")

@@ -14,6 +14,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from comptoir.api.forms import path_id
 from comptoir.domain import money
 from comptoir.errors import InvalidFieldError, NotFoundError
 from comptoir.services import lines as lines_service
@@ -101,11 +102,9 @@ async def editor(request: Request, caller: Caller, prefs: Prefs, screen: Screen,
 
 def _target(request: Request, caller: Caller) -> tuple[Screen, int]:
     screen = SCREENS.get(request.path_params["screen"])
-    text = request.path_params["id"]
-    if (screen is None or screen.entity.name != "transactions" or not screen.visible_to(caller)
-            or not text.isdigit()):
+    if screen is None or screen.entity.name != "transactions" or not screen.visible_to(caller):
         raise NotFoundError("No document here")
-    return screen, int(text)
+    return screen, path_id(request)
 
 
 @screen_page

@@ -6,9 +6,11 @@ from __future__ import annotations
 import time
 from urllib.parse import quote
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from comptoir.api.instance import check_instance
 from comptoir.errors import (
     AuthenticationError,
     BadRequestError,
@@ -20,7 +22,6 @@ from comptoir.services.access import Caller
 from comptoir.web import i18n, session
 from comptoir.web.context import (
     base_of,
-    check_instance,
     context,
     error_page,
     posted,
@@ -67,12 +68,15 @@ def _login_page(request: Request, prefs: Prefs, name: str, error: str, target: s
 async def login(request: Request) -> Response:
     check_instance(request)
     prefs = await prefs_of(request, None)
-    form = await request.form(max_files=0, max_fields=10, max_part_size=4096)
-    name, target = str(form.get("name", ""))[:200], str(form.get("password", ""))
+    try:
+        form = await request.form(max_files=0, max_fields=10, max_part_size=4096)
+    except HTTPException as exc:  # a body Starlette cannot parse
+        return error_page(request, BadRequestError(f"body: {exc.detail}"), None, prefs)
+    name, password = str(form.get("name", ""))[:200], str(form.get("password", ""))
     try:
         session.check_login_csrf(request, form)
         address = request.client.host if request.client else ""
-        result = await auth.login(request.app.state.db, name, target, session.IDENTIFIER,
+        result = await auth.login(request.app.state.db, name, password, session.IDENTIFIER,
                                   expdate=int(time.time()) + session.SESSION_HOURS * 3600,
                                   address=address)
     except AuthenticationError:

@@ -17,6 +17,7 @@ from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
+from comptoir.api.forms import parse_id, path_id
 from comptoir.errors import InvalidFieldError, NotFoundError, PermissionDeniedError
 from comptoir.schema.entity import Ownership
 from comptoir.schema.fields import Field, Kind
@@ -44,10 +45,8 @@ def screen_of(request: Request, caller: Caller) -> Screen:
 
 
 def record_id(request: Request) -> int:
-    text = request.path_params["id"]
-    if not text.isdigit() or len(text) > 18:
-        raise InvalidFieldError("ID", "must be a whole number")
-    return int(text)
+    """The `{id}` of the path: an ID that cannot be one answers as a missing record."""
+    return path_id(request)
 
 
 # --- layout: the administrator's on top of the registry's -----------------------------------
@@ -235,7 +234,7 @@ async def bulk(request: Request, caller: Caller, prefs: Prefs) -> Response:
     service, all-or-nothing per record; the first refusal stops and is shown)."""
     screen = screen_of(request, caller)
     form = await posted(request)
-    ids = [int(v) for v in form.getlist("id") if str(v).isdigit()][:PAGE_SIZE * 4]
+    ids = [i for v in form.getlist("id") if (i := parse_id(str(v))) is not None][:PAGE_SIZE * 4]
     action = str(form.get("action", ""))
     db = request.app.state.db
     if action == "delete":

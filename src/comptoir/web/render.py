@@ -24,7 +24,7 @@ from starlette.responses import HTMLResponse
 from comptoir import __version__
 from comptoir.schema.fields import Field, Kind
 from comptoir.web import i18n
-from comptoir.web.screens import Screen, humanize, is_timestamp
+from comptoir.web.screens import Screen, humanize
 
 TEMPLATES = Path(__file__).parent / "templates"
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -96,7 +96,7 @@ def show_value(screen: Screen, f: Field, value: Any, prefs: Prefs,
         return ""
     if f.kind is Kind.ENUM:
         return enum_label(f, value)
-    if is_timestamp(f):
+    if f.is_timestamp:
         return show_date(value, prefs, with_time=f.name not in screen.date_only)
     if f.kind is Kind.NUMBER:
         return show_number(value, prefs, 2 if screen.entity.name in (

@@ -89,11 +89,6 @@ ENTITY_TITLES = {"transactions": ("transactionnum", "subject"), "payments": ("pa
 AMOUNTS = ("grandtotal", "netamount", "amount", "balance", "mostlikely", "sellingprice")
 
 
-def is_timestamp(f: Field) -> bool:
-    return f.kind is Kind.BIGINT and f.name != "ID" and (
-        "unix" in f.doc.lower() or "date" in f.doc.lower())
-
-
 def humanize(name: str) -> str:
     return name.replace("_", " ").replace("-", " ").capitalize()
 
@@ -182,7 +177,7 @@ class Screen:
         """Timestamps shown and edited as days (vtiger's `date` fields)."""
         names = {wf.source for m in OF_ENTITY.get(self.entity.name, ()) for wf in m.fields
                  if wf.type is WsType.DATE}
-        return frozenset(n for n in names if n in self.by_name and is_timestamp(self.by_name[n]))
+        return frozenset(n for n in names if n in self.by_name and self.by_name[n].is_timestamp)
 
     @cached_property
     def title(self) -> tuple[str, ...]:
