@@ -146,8 +146,12 @@ async def _ensure_test_admin(db: Any) -> None:
 @pytest.fixture(scope="session")
 def server(database_url: str) -> Iterator[Server]:
     os.environ["COMPTOIR_ADMIN_PASSWORD"] = ADMIN_PASSWORD
+    # database_wait: the suite issues 50 documents at once, each rendering its PDF and
+    # posting its entry on SQLite's one writer (about 10 s in all on a busy machine); the
+    # refusal itself is tested by tests/api/test_busy.py with a wait of its own
     settings = Settings(database_url=database_url, instance=INSTANCE, port=_free_port(),
-                        max_body_bytes=64 * 1024, max_file_bytes=256 * 1024)
+                        max_body_bytes=64 * 1024, max_file_bytes=256 * 1024,
+                        database_wait=30.0)
     cli.ensure_schema(settings, create=True)
     run_with_database(database_url, _ensure_test_admin)
     srv = Server(settings)

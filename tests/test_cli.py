@@ -260,7 +260,7 @@ def test_group_create_refuses_a_taken_name(database_url: str,
     (":writable", "expected IDENTIFIER or IDENTIFIER:writable"),
     ("accounts:", "expected IDENTIFIER or IDENTIFIER:writable"),
     ("accounts:read", "expected IDENTIFIER or IDENTIFIER:writable"),
-    ("contact:writable", "unknown permission contact (known: accounts, actionsteps,"),
+    ("contact:writable", "unknown permission contact (known: accounting, accounts, actionsteps,"),
     ("admin", "unknown permission admin"),
 ])
 def test_group_create_with_a_bad_permission(sqlite_url: str, grant: str, problem: str,

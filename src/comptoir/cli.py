@@ -14,6 +14,7 @@
     comptoir worker [--database URL]     (delivers webhooks and e-mails until SIGTERM/SIGINT)
     comptoir demo [--database URL]       (migrates and creates `admin` first, like serve)
     comptoir numbering | document | payment ...   (the sales cycle: `cli_sales.py`)
+    comptoir accounting fec|trialbalance|vatreturn|close-year|chart-...   (`cli_accounting.py`)
     comptoir mailserver password ID      (the SMTP password, from stdin: `cli_mail.py`)
     comptoir template list|show|set|preview   (document and e-mail templates: `cli_documents.py`)
 
@@ -33,7 +34,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from comptoir import cli_documents, cli_mail, cli_sales
+from comptoir import cli_accounting, cli_documents, cli_mail, cli_sales
 from comptoir.config import Settings
 from comptoir.errors import BadRequestError, ComptoirError, SchemaBehindError
 from comptoir.events import delivery, network
@@ -374,6 +375,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo_cmd = sub.add_parser("demo", parents=[common], help="load the demo data set")
     demo_cmd.set_defaults(func=cmd_demo)
     cli_sales.add_parsers(sub, common)
+    cli_accounting.add_parsers(sub, common)
     cli_mail.add_parsers(sub, common)
     cli_documents.add_parsers(sub, common)
     return parser

@@ -47,7 +47,9 @@ def rule_field_names(rule: object) -> list[str]:
 
 
 #: entities Comptoir adds to the 58 of the ZeyOS model (for the webservice modules)
-ADDED = {"allocations", "companies", "numberings", "currencies", "documentfolders", "documents", "faqs", "leads", "lineitems", "milestones", "taxes", "templates", "templateversions"}
+#: the books: read-only through the record operations, written by the accounting service
+BOOKS = {"journalentries", "entrylines", "fiscalyears", "accountingperiods"}
+ADDED = BOOKS | {"chartaccounts", "journals", "accountingrules"} | {"allocations", "companies", "numberings", "currencies", "documentfolders", "documents", "faqs", "leads", "lineitems", "milestones", "taxes", "templates", "templateversions"}
 
 
 def test_there_are_58_entities_keyed_by_name() -> None:
@@ -56,9 +58,13 @@ def test_there_are_58_entities_keyed_by_name() -> None:
 
 
 def test_read_only_entities() -> None:
-    assert {e.name for e in ALL if e.ops == READ_OPS} == READ_ONLY
+    assert {e.name for e in ALL if e.ops == READ_OPS} == READ_ONLY | BOOKS
     assert ENTITIES["links"].ops == frozenset({Op.LIST})
-    assert {e.name for e in ALL if e.ops == ALL_OPS} == set(ENTITIES) - READ_ONLY - {"links"}
+    assert {e.name for e in ALL if e.ops == ALL_OPS} == (set(ENTITIES) - READ_ONLY - BOOKS
+                                                         - {"links"})
+    for name in BOOKS:
+        assert ENTITIES[name].read_only
+        assert ENTITIES[name].write.permissions == ("accounting",)
     for name in READ_ONLY | {"links"}:
         assert ENTITIES[name].read_only
         assert ENTITIES[name].write.admin_only

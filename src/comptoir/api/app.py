@@ -21,6 +21,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from comptoir.api.landing import ROUTES as LANDING_ROUTES
+from comptoir.api.rest.accounting import ROUTES as ACCOUNTING_ROUTES
 from comptoir.api.rest.actions import ROUTES as ACTION_ROUTES
 from comptoir.api.rest.apikeys import ROUTES as APIKEY_ROUTES
 from comptoir.api.rest.documents import ROUTES as DOCUMENT_ROUTES
@@ -96,6 +97,7 @@ def create_app(settings: Settings) -> Starlette:
                 *LANDING_ROUTES,
                 *WEBSERVICE_ROUTES,
                 *RESTAPI_ROUTES, *TOKEN_ROUTES, *APIKEY_ROUTES, *WEBHOOK_ROUTES, *ACTION_ROUTES,
+                *ACCOUNTING_ROUTES,
                 *DOCUMENT_ROUTES,
                 *EINVOICE_ROUTES, *MAIL_ROUTES,
                 *ROUTES, *WEB_ROUTES,

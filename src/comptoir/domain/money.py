@@ -37,10 +37,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TypeVar
 
 from comptoir.errors import InvalidFieldError
 
 ZERO = Decimal(0)
+K = TypeVar("K")
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
 #: an amount is below 10**13 in absolute value and has at most 8 decimal places
@@ -111,8 +113,8 @@ def line_net(line: SaleLine, places: int = 2) -> Decimal:
     return round_money(gross - discount, places)
 
 
-def share_out(amount: Decimal, bases: Mapping[Decimal, Decimal],
-              places: int = 2) -> dict[Decimal, Decimal]:
+def share_out(amount: Decimal, bases: Mapping[K, Decimal],
+              places: int = 2) -> dict[K, Decimal]:
     """`amount` split over the keys of `bases` in proportion to their bases, each share
     rounded; the last key (in the mapping's order) with a non-zero base takes the rounding
     remainder, so the shares always sum exactly to `amount` (rounded to `places`).

@@ -9,6 +9,7 @@ from __future__ import annotations
 from comptoir.schema.entities import (
     CANONICAL_ENTITIES,
     FOLLOWABLE_ENTITIES,
+    accounting,
     catalog,
     collaboration,
     companies,
@@ -23,7 +24,8 @@ from comptoir.schema.entities import (
 )
 from comptoir.schema.entity import Entity
 
-_MODULES = (crm, companies, sales, catalog, finance, projects, marketing, messaging, collaboration, system, templates)
+_MODULES = (crm, companies, sales, catalog, finance, accounting, projects, marketing, messaging,
+            collaboration, system, templates)
 
 ENTITIES: dict[str, Entity] = {
     entity.name: entity for module in _MODULES for entity in module.ENTITIES

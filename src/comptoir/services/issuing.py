@@ -252,7 +252,9 @@ async def issue_in(conn: Connection, row: Row, *, actor: int | None,
         issued["duedate"] = when + days * DAY
     # the legal copy, rendered in this transaction (printing reads the document through
     # document_data, which reads this module: imported here, not at the top)
-    from comptoir.services import printing
+    from comptoir.services import posting, printing
 
     issued["pdf"] = await printing.legal_copy(conn, {**row, **issued})
+    # the books post themselves: the entry of an invoice or credit note (`posting.py`)
+    await posting.post_document(conn, {**row, **issued}, lines, totals, actor=actor)
     return issued

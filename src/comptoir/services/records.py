@@ -31,7 +31,7 @@ from comptoir.query import json_query
 from comptoir.schema.entity import Entity, Op, Ownership
 from comptoir.schema.fields import NOW, Field, Kind, Managed, OnDelete
 from comptoir.schema.registry import ENTITIES
-from comptoir.services import checks, derived, issuing, numbering, pricing, templates
+from comptoir.services import checks, derived, issuing, numbering, posting, pricing, templates
 from comptoir.services.access import Caller, check_operation, visible
 from comptoir.services.writes import Write, parse_write
 from comptoir.storage import rows
@@ -325,6 +325,8 @@ async def create_record(db: Database, caller: Caller, name: str,
             changes = await issuing.issue_in(conn, row, actor=caller.user)
             await rows.update_row(conn, entity, record_id, rev, changes)
             record, rev = {**record, **changes}, rev + 1
+        if entity.name == "payments":  # the books: its entry (`posting.py`)
+            await posting.payment_written(conn, record_id, actor=caller.user)
         created = _created(entity, {**record, "ID": record_id}, rev, write)
         await outbox.emit(conn, entity, record_id, "created", actor=caller.user,
                           record=created.data)
@@ -384,6 +386,8 @@ async def update_record(db: Database, caller: Caller, name: str, record_id: int,
             current = await _load(conn, entity, caller, record_id)
             await rows.update_row(conn, entity, record_id, current[REV],
                                   await issuing.issue_in(conn, current, actor=caller.user))
+        if entity.name == "payments":  # the books: its entry follows it (`posting.py`)
+            await posting.payment_written(conn, record_id, actor=caller.user)
         row = await _load(conn, entity, caller, record_id)
         updated = await _decorate(conn, entity, row, extdata=entity.extdata, tags=entity.tags,
                                   expanded=())
@@ -410,6 +414,8 @@ async def delete_record(db: Database, caller: Caller, name: str, record_id: int,
             raise PreconditionFailedError("Non-matching ETag")
         _check_lock(entity, row, None)
         await _check_parent_lock(conn, entity, row)
+        if entity.name == "payments":  # the books: its entry reversed (`posting.py`)
+            await posting.post_payment(conn, {**row, "status": 2}, actor=caller.user)
         now = int(time.time())
         levels = await _cascade(conn, entity, row)
         doomed = [found for level in reversed(levels) for found in level]

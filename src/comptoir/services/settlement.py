@@ -28,7 +28,7 @@ from comptoir.domain import settlement as rules
 from comptoir.errors import ConflictError, InvalidFieldError, NotFoundError
 from comptoir.events import outbox
 from comptoir.schema.registry import ENTITIES
-from comptoir.services import derived, records
+from comptoir.services import derived, posting, records
 from comptoir.services.access import Caller, check_operation
 from comptoir.services.issuing import BOOKED, CANCELLED, DRAFT, stored
 from comptoir.storage import rows
@@ -139,6 +139,8 @@ async def _allocate(conn: Connection, caller: Caller, source: Row, left: Decimal
             "amount": stored(amount), "payment": payment, "credit": credit,
             "transaction": invoice["ID"], "date": int(time.time()), "creator": caller.user},
             actor=caller.user))
+        # the books: VAT on payments made due, what is settled lettered (`posting.py`)
+        await posting.allocated(conn, made[-1], invoice, actor=caller.user)
         paid = stored_decimal(invoice["paidamount"]) + amount
         await derived.update(conn, TRANSACTIONS, invoice, {
             "paidamount": stored(paid), "balance": stored(stored_decimal(invoice["grandtotal"]) - paid),
@@ -192,6 +194,7 @@ async def record_payment(db: Database, caller: Caller, invoice_id: int,
         if amount <= 0:
             raise InvalidFieldError("amount", "must be more than 0")
         values = {"account": invoice["account"], "amount": str(amount), "direction": direction,
+                  "status": 1,  # COMPLETED: the money was received (or paid)
                   "currency": invoice["currency"], "company": invoice["company"],
                   "means": body.get("means", 0), "subject": body.get("subject") or (
                       f"{invoice['transactionnum']}")}
@@ -253,6 +256,7 @@ async def deallocate(db: Database, caller: Caller, allocation_id: int, *,
         await derived.update(conn, TRANSACTIONS, invoice, {
             "paidamount": stored(paid), "balance": stored(stored_decimal(invoice["grandtotal"]) - paid),
             "status": status}, actor=caller.user)
+        await posting.deallocated(conn, allocation, actor=caller.user)
         record = await derived.delete(conn, ALLOCATIONS, allocation, actor=caller.user)
         await outbox.emit(conn, entity, source["ID"], "deallocated", actor=caller.user,
                           record=render_record(entity, source),

@@ -36,6 +36,8 @@ MENU: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Purchasing", ("Vendors", "PurchaseOrder", "supplierinvoices")),
     ("Catalog", ("Products", "Services", "storages", "stocktransactions")),
     ("Finance", ("ledgers", "allocations", "Currency", "Tax")),
+    ("Accounting", ("journalentries", "entrylines", "chartaccounts", "journals",
+                    "fiscalyears", "accountingperiods", "accountingrules")),
     ("Projects", ("Project", "ProjectTask", "ProjectMilestone")),
     ("Support", ("HelpDesk", "Faq", "ServiceContracts", "Assets")),
     ("Documents", ("Documents", "notes", "Emails", "templates")),

@@ -41,7 +41,7 @@ from comptoir.storage.database import Database
 Action = Callable[[Database, Caller, int, dict[str, Any]], Awaitable[Any]]
 
 
-def _ids(request: Request, *names: str) -> list[int]:
+def path_ids(request: Request, *names: str) -> list[int]:
     found = []
     for name in names:
         value = parse_id(request.path_params[name])
@@ -56,7 +56,7 @@ def action(run: Action, status: int = 200) -> Callable[[Request], Awaitable[Resp
     answer is the document, with its ETag) or a payment's (the service's answer)."""
     async def handle(request: Request) -> Response:
         caller = await caller_of(request)
-        (record_id,) = _ids(request, "id")
+        (record_id,) = path_ids(request, "id")
         body = await read_body(request, request.app.state.settings.max_body_bytes)
         result = await run(request.app.state.db, caller, record_id, body)
         if isinstance(result, records.Record):
@@ -71,7 +71,7 @@ def reading(run: Callable[[Database, Caller, int], Awaitable[Any]],
     """The handler of a read of the record `{id}` (a balance)."""
     async def handle(request: Request) -> Response:
         caller = await caller_of(request)
-        (record_id,) = _ids(request, "id")
+        (record_id,) = path_ids(request, "id")
         return json_response(await run(request.app.state.db, caller, record_id))
 
     return handle
@@ -79,14 +79,14 @@ def reading(run: Callable[[Database, Caller, int], Awaitable[Any]],
 
 async def item_price(request: Request) -> Response:
     caller = await caller_of(request)
-    (item,) = _ids(request, "id")
+    (item,) = path_ids(request, "id")
     params = dict(request.query_params)
     return json_response(await sales.item_price(request.app.state.db, caller, item, params))
 
 
 async def deallocate(request: Request) -> Response:
     caller = await caller_of(request)
-    payment, allocation = _ids(request, "id", "allocation")
+    payment, allocation = path_ids(request, "id", "allocation")
     await settlement.deallocate(request.app.state.db, caller, allocation, payment=payment)
     return Response(status_code=204)
 

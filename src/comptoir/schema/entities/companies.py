@@ -48,6 +48,9 @@ COMPANIES = Entity(
              "default company is the one with the lowest ID among those marked, else the "
              "first company)", nullable=False, default=0),
         Text("email", "E-mail address"),
+        Int("fiscalyearstart", "Month the fiscal year starts in (1=January); a fiscal year "
+            "is opened this way when an entry is first posted into it", nullable=False,
+            default=1, minimum=1, maximum=12),
         Enum("einvoiceprofile", {0: "EN16931", 1: "BASIC", 2: "MINIMUM"}, "Factur-X profile "
              "of the company's invoices and credit notes (0=EN16931, 1=BASIC, 2=MINIMUM)",
              nullable=False, default=0),
@@ -74,6 +77,13 @@ COMPANIES = Entity(
              "Luhn check digit)", max_length=14, example="73282932000074"),
         Text("vatid", "Intra-community VAT number, compact (FR + 2 check digits + SIREN; "
              "checked for every EU country)", max_length=14, example="FR44732829320"),
+        Enum("vatonpayments", NO_YES, "VAT on services is due on payment (TVA sur les "
+             "encaissements, CGI art. 269-2-c): posted to a waiting account until paid",
+             nullable=False, default=0),
+        Enum("vatregime", {0: "NORMAL_MONTHLY", 1: "NORMAL_QUARTERLY", 2: "SIMPLIFIED",
+                           3: "FRANCHISE"},
+             "VAT regime: réel normal with a monthly or quarterly CA3, simplifié (CA12), "
+             "franchise en base (no VAT)", nullable=False, default=0),
         Text("vatmention", "VAT exemption mention printed on every document, with its "
              "article (e.g. TVA non applicable, art. 293 B du CGI); empty: none"),
         Text("website", "Website URL"),
