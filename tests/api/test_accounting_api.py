@@ -37,16 +37,16 @@ def test_an_issued_invoice_has_its_entry(admin: httpx.Client) -> None:
 def test_a_manual_entry_its_errors_and_its_reversal(admin: httpx.Client) -> None:
     day = TODAY.isoformat()
     unbalanced = admin.post("/journalentries/manual", json={
-        "journal": "OD", "date": day, "name": "Frais", "lines": [
+        "journal": "OD", "date": day, "name": "Frais", "pieceref": "F-1", "lines": [
             {"account": "6226", "debit": "10"}, {"account": "401", "credit": "9"}]})
     assert unbalanced.status_code == 400
     assert unbalanced.headers["content-type"].startswith("text/plain")
     assert "lines" in unbalanced.text and "not balanced" in unbalanced.text
     wrong = admin.post("/journalentries/manual", json={
-        "journal": "OD", "date": "2026-02-30", "name": "Frais", "lines": []})
+        "journal": "OD", "date": "2026-02-30", "name": "Frais", "pieceref": "F-1", "lines": []})
     assert wrong.status_code == 400 and "date" in wrong.text
     made = check(admin.post("/journalentries/manual", json={
-        "journal": "OD", "date": day, "name": "Honoraires", "lines": [
+        "journal": "OD", "date": day, "name": "Honoraires", "pieceref": "H-1", "lines": [
             {"account": "6226", "debit": "10"}, {"account": "401", "credit": "10"}]}), 201).json()
     assert made["status"] == 1 and len(made["lines"]) == 2
     reversal = check(admin.post(f"/journalentries/{made['ID']}/reverse", json={}), 201).json()

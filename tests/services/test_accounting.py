@@ -13,8 +13,10 @@ from typing import Any
 import pytest
 
 from comptoir.errors import ConflictError, InvalidFieldError, PermissionDeniedError
+from comptoir.schema.registry import ENTITIES
 from comptoir.services import accounting, queries, records, sales, settlement
 from comptoir.services.access import Caller
+from comptoir.storage import rows
 from comptoir.storage.database import Database
 from tests.services.test_posting import ADMIN, invoice, run_books
 from tests.wire.fec_checker import check_fec
@@ -24,8 +26,8 @@ CLERK = Caller(user=1, name="clerk", permissions={"billing": True})
 
 
 def manual(lines: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
-    return {"journal": "OD", "date": TODAY.isoformat(), "name": "Frais", "lines": lines,
-            **extra}
+    return {"journal": "OD", "date": TODAY.isoformat(), "name": "Frais", "pieceref": "F-1",
+            "lines": lines, **extra}
 
 
 def test_a_manual_entry_is_refused_unless_balanced(tmp_path: Path) -> None:
@@ -61,7 +63,7 @@ def test_a_draft_is_validated_and_a_validated_entry_reversed(tmp_path: Path) -> 
         with pytest.raises(ConflictError):
             await accounting.validate_entry(db, ADMIN, draft["ID"], {})
         with pytest.raises(ConflictError):
-            await accounting.delete_entry(db, ADMIN, draft["ID"])
+            await accounting.delete_entry(db, ADMIN, draft["ID"], {})
         reversal = await accounting.reverse_entry(db, ADMIN, draft["ID"], {})
         with pytest.raises(ConflictError):
             await accounting.reverse_entry(db, ADMIN, draft["ID"], {})
@@ -135,16 +137,16 @@ def test_closing_a_year_carries_its_balances_forward(tmp_path: Path) -> None:
         account = (await records.create_record(db, ADMIN, "accounts", {
             "lastname": "ACME", "currency": "EUR", "type": 1})).data["ID"]
         await accounting.create_entry(db, ADMIN, {
-            "journal": "VT", "date": "2024-06-01", "name": "Vente", "lines": [
+            "journal": "VT", "date": "2024-06-01", "name": "Vente", "pieceref": "FA-1", "lines": [
                 {"account": "411", "debit": "1200", "auxaccount": account},
                 {"account": "706", "credit": "1000"}, {"account": "44571", "credit": "200"}]})
         await accounting.create_entry(db, ADMIN, {
-            "journal": "AC", "date": "2024-07-01", "name": "Achat", "lines": [
+            "journal": "AC", "date": "2024-07-01", "name": "Achat", "pieceref": "FF-1", "lines": [
                 {"account": "6226", "debit": "300"}, {"account": "401", "credit": "300"}]})
         closed = await accounting.close_fiscal_year(db, ADMIN, year["ID"], {})
         with pytest.raises(ConflictError, match="closed"):
             await accounting.create_entry(db, ADMIN, {
-                "journal": "OD", "date": "2024-08-01", "name": "Trop tard", "lines": [
+                "journal": "OD", "date": "2024-08-01", "name": "Trop tard", "pieceref": "X", "lines": [
                     {"account": "6226", "debit": "1"}, {"account": "401", "credit": "1"}]})
         opening = await accounting.trial_balance(db, ADMIN, {
             "from": "2025-01-01", "to": "2025-01-01"})
@@ -198,3 +200,52 @@ def test_a_month_of_activity_gives_its_vat_return_and_fec(tmp_path: Path) -> Non
     assert count == len(data.splitlines()) - 1
     assert check_fec(data, name) == []
     assert Decimal(returned["collected"]) == Decimal("206")
+
+
+LINES = [{"account": "6226", "debit": "5"}, {"account": "401", "credit": "5"}]
+
+
+def test_bad_input_is_refused_naming_its_field_and_writes_nothing(tmp_path: Path) -> None:
+    async def body(db: Database) -> tuple[list[str], int]:
+        calls = [
+            accounting.letter(db, ADMIN, {"lines": [10**30, 1]}),
+            accounting.create_entry(db, ADMIN, manual(LINES, date="9999-12-31")),
+            accounting.create_entry(db, ADMIN, manual(LINES, date="0001-01-01")),
+            accounting.create_entry(db, ADMIN, manual(LINES, pieceref="")),
+            accounting.create_entry(db, ADMIN, manual([
+                {"account": "411", "debit": "5", "auxaccount": 10**20},
+                {"account": "706", "credit": "5"}])),
+            accounting.create_entry(db, ADMIN, manual([
+                {"account": "6226", "debit": "1e30"}, {"account": "401", "credit": "1e30"}])),
+            accounting.create_entry(db, ADMIN, manual([
+                {"account": "6226", "debit": "5", "color": "red"}, LINES[1]])),
+            accounting.create_entry(db, ADMIN, manual(LINES, journal=10**20)),
+            accounting.trial_balance(db, ADMIN, {"company": "99999999999999999999"}),
+            accounting.open_fiscal_year(db, ADMIN, {"startdate": "9999-01-01",
+                                                    "enddate": "9999-12-31"}),
+            accounting.delete_entry(db, ADMIN, 1, {"force": True}),
+        ]
+        fields = []
+        for call in calls:
+            with pytest.raises(InvalidFieldError) as caught:
+                await call
+            fields.append(caught.value.field)
+        async with db.read() as conn:
+            written = len(await rows.select_rows_where(conn, ENTITIES["journalentries"], {}))
+        return fields, written
+
+    fields, written = run_books(tmp_path, "acc_bad_input", body)
+    assert fields == ["lines[1]", "date", "date", "pieceref", "lines[1].auxaccount",
+                      "lines[1].debit", "lines[1].color", "journal", "company", "startdate",
+                      "force"]
+    assert written == 0
+
+
+def test_a_draft_is_discarded_with_its_lines(tmp_path: Path) -> None:
+    async def body(db: Database) -> tuple[Any, int]:
+        draft = await accounting.create_entry(db, ADMIN, manual(LINES, validate=False))
+        answer = await accounting.delete_entry(db, ADMIN, draft["ID"], {})
+        return answer, len(await _lines(db, draft["ID"]))
+
+    answer, left = run_books(tmp_path, "acc_discard", body)
+    assert answer["discarded"] > 0 and left == 0

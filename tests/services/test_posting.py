@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from comptoir.schema.registry import ENTITIES
-from comptoir.services import records, sales, settlement
+from comptoir.services import posting, records, sales, settlement
 from comptoir.services.access import Caller
-from comptoir.storage import ledger, rows
+from comptoir.storage import rows
 from comptoir.storage.database import Database, open_database
 from tests.conftest import database_with_admin
 
@@ -47,8 +47,8 @@ async def invoice(db: Database, account: int, lines: list[tuple[str, str, str]],
 async def entries(db: Database, **where: Any) -> list[dict[str, Any]]:
     async with db.read() as conn:
         found = []
-        for entry in await ledger.entries_of(conn, *next(iter(where.items()))):
-            lines = await ledger.lines_where(conn, entry=entry["ID"])
+        for entry in await posting.entries_of(conn, *next(iter(where.items()))):
+            lines = await posting.lines_of(conn, entry=entry["ID"])
             found.append({**entry, "lines": [
                 (line["accountnum"], Decimal(str(line["debit"])).quantize(Decimal("0.01")),
                  Decimal(str(line["credit"])).quantize(Decimal("0.01")), line["lettering"])

@@ -104,8 +104,6 @@ def check_fec(data: bytes, filename: str | None = None) -> list[str]:
                 problems.append(f"line {n}: {first} and {second} go together")
         number = row["EcritureNum"]
         if number not in entries:
-            if order and number in order:
-                problems.append(f"line {n}: the lines of entry {number} are not together")
             entries[number] = Decimal(0)
             entry_meta[number] = (row["JournalCode"], row["EcritureDate"])
             order.append(number)

@@ -162,6 +162,12 @@ class Document:
         return self.type <= 4
 
 
+def person_name(first: object, last: object) -> str:
+    """The name an account (a person or a company) is known by: its first name, if any,
+    then its last name (or company name)."""
+    return " ".join(str(part) for part in (first, last) if part).strip()
+
+
 def penalty_rate(company_rate: Decimal | None) -> Decimal:
     """The late-payment penalty rate printed: the company's, else the legal one."""
     return LEGAL_PENALTY_RATE if company_rate is None else company_rate

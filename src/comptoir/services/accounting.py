@@ -25,67 +25,59 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, BinaryIO
 
-from comptoir.domain import chart, postings, vat
+from comptoir.domain import chart, money, postings, vat
 from comptoir.domain.money import ZERO, round_money
 from comptoir.errors import ConflictError, InvalidFieldError, NotFoundError
 from comptoir.schema.registry import ENTITIES
 from comptoir.services import books as bk
 from comptoir.services import derived, numbering, posting
 from comptoir.services.access import Caller, check_operation
+from comptoir.services.conversion import only
+from comptoir.services.numbering import utc_day
 from comptoir.storage import ledger, rows
-from comptoir.storage.database import Database, Row
+from comptoir.storage.database import Connection, Database, Row
 from comptoir.wire import chart_csv, fec
 from comptoir.wire.module_values import parse_decimal
-from comptoir.wire.values import render_record, stored_decimal
+from comptoir.wire.values import (
+    day_stamp,
+    parse_day,
+    record_id,
+    render_record,
+    stored_decimal,
+)
 
 ENTRIES, LINES = ENTITIES["journalentries"], ENTITIES["entrylines"]
 YEARS, PERIODS, ACCOUNTS = ENTITIES["fiscalyears"], ENTITIES["accountingperiods"], ENTITIES["accounts"]
+COMPANIES, JOURNALS = ENTITIES["companies"], ENTITIES["journals"]
 LINE_KEYS = ("account", "debit", "credit", "name", "auxaccount")
 ENTRY_KEYS = ("company", "journal", "date", "name", "pieceref", "piecedate", "lines",
               "validate")
 
 
-def _only(body: Mapping[str, Any], allowed: Sequence[str], where: str = "") -> None:
-    for key in body:
-        if key not in allowed:
-            raise InvalidFieldError(where + key, f"unknown: give {', '.join(allowed)}")
-
-
-def parse_day(field: str, value: Any, default: dt.date | None = None) -> dt.date:
-    """A `YYYY-MM-DD` date (the default when absent)."""
-    if value in (None, "") and default is not None:
-        return default
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise InvalidFieldError(field, "must be a date (YYYY-MM-DD)") from None
-
-
-def _id(field: str, value: Any) -> int:
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    raise InvalidFieldError(field, "must be a record ID")
+async def _books(conn: Connection, given: Mapping[str, Any]) -> bk.Books:
+    """The books of the `company` a body or query names (the default company)."""
+    company = given.get("company")
+    return await bk.books_of(conn, None if company in (None, "") else record_id(
+        "company", company, COMPANIES))
 
 
 def _amount(field: str, value: Any) -> Decimal:
     if value in (None, ""):
         return ZERO
-    amount = parse_decimal(field, value)
+    amount = money.check_amount(field, parse_decimal(field, value))
     if amount < 0 or amount != round_money(amount):
         raise InvalidFieldError(field, "must be a positive amount of at most two decimals")
     return amount
 
 
-async def _journal(conn: Any, books: bk.Books, value: Any) -> Row:
+def _journal(books: bk.Books, value: Any) -> Row:
     if isinstance(value, str) and not value.strip().isdigit():
         found = next((j for j in books.journals if j["code"] == value.strip()), None)
         if found is None:
             raise InvalidFieldError("journal", f"company {books.id} has no journal "
                                     f"{value.strip()!r}")
         return found
-    return bk.journal_of(books, 0, journal_id=_id("journal", value))
+    return bk.journal_of(books, 0, journal_id=record_id("journal", value, JOURNALS))
 
 
 async def _line_account(conn: Any, books: bk.Books, field: str, value: Any) -> str:
@@ -106,24 +98,23 @@ async def create_entry(db: Database, caller: Caller, body: Mapping[str, Any]) ->
     `lines` [{account (number), debit | credit, name, auxaccount}], `validate` (default
     true; false keeps it a draft).  Refused unless balanced."""
     check_operation(ENTRIES, caller, write=True)
-    _only(body, ENTRY_KEYS)
+    only(body, ENTRY_KEYS)
     day = parse_day("date", body.get("date"))
     lines_in = body.get("lines")
     if not isinstance(lines_in, list) or not all(isinstance(x, dict) for x in lines_in):
         raise InvalidFieldError("lines", "must be a list of lines")
     async with db.write() as conn:
-        books = await bk.books_of(conn, _id("company", body["company"]) if body.get(
-            "company") is not None else None)
-        journal = await _journal(conn, books, body.get("journal") or "OD")
+        books = await _books(conn, body)
+        journal = _journal(books, body.get("journal") or "OD")
         made: list[postings.Posting] = []
         thirds: set[int] = set()
         for n, line in enumerate(lines_in, 1):
             where = f"lines[{n}]."
-            _only(line, LINE_KEYS, where)
+            only(line, LINE_KEYS, where)
             number = await _line_account(conn, books, where + "account", line.get("account"))
             aux = line.get("auxaccount")
             if aux not in (None, ""):
-                aux_id = _id(where + "auxaccount", aux)
+                aux_id = record_id(where + "auxaccount", aux, ACCOUNTS)
                 if not await rows.exists(conn, ACCOUNTS, aux_id):
                     raise InvalidFieldError(where + "auxaccount", f"account {aux_id} does "
                                             "not exist")
@@ -143,10 +134,13 @@ async def create_entry(db: Database, caller: Caller, body: Mapping[str, Any]) ->
             third = posting.third_of(account, supplier)
         name = str(body.get("name") or "").strip()
         if not name:
-            raise InvalidFieldError("name", "an entry has a label")
+            raise InvalidFieldError("name", "an entry has a label (EcritureLib)")
+        pieceref = str(body.get("pieceref") or "").strip()
+        if not pieceref:  # a mandatory column of the FEC
+            raise InvalidFieldError("pieceref", "an entry names its voucher (PieceRef)")
         return await posting.write_entry(
             conn, books, journal=journal, day=day, label=name[:200],
-            pieceref=str(body.get("pieceref") or "").strip()[:60],
+            pieceref=pieceref[:60],
             piecedate=parse_day("piecedate", body.get("piecedate"), day), lines=made,
             origin="MANUAL", actor=caller.user, third=third,
             validate=body.get("validate", True) not in (False, 0, "0", "false"))
@@ -163,22 +157,20 @@ async def validate_entry(db: Database, caller: Caller, record_id: int,
                          body: Mapping[str, Any]) -> dict[str, Any]:
     """Validate a draft entry: numbered, then immutable."""
     check_operation(ENTRIES, caller, write=True)
-    _only(body, ())
+    only(body, ())
     async with db.write() as conn:
         entry = await _entry(conn, record_id, lock=True)
         if entry["status"] == posting.VALIDATED:
             raise ConflictError(f"journal entry {record_id} is validated already: "
                                 f"{entry['entrynum']}", code="validated")
-        day = bk.stamp_day(entry["date"])
+        day = utc_day(entry["date"])
         if day > posting._today():
             raise ConflictError(f"journal entry {record_id} is dated {day.isoformat()}: an "
                                 "entry is validated on or after its date", code="future")
         books = await bk.books_of(conn, entry["company"])
         year, _ = await bk.period_of(conn, books, day, actor=caller.user)
-        sequence = await ledger.take_entry_sequence(conn, int(year["ID"]))
-        after = await derived.update(conn, ENTRIES, entry, {
-            "status": posting.VALIDATED, "validated": int(time.time()),
-            "entrynum": postings.entry_number(year["name"], sequence)}, actor=caller.user)
+        after = await derived.update(conn, ENTRIES, entry, await posting.validation(conn, year),
+                                     actor=caller.user)
         return render_record(ENTRIES, after)
 
 
@@ -186,32 +178,35 @@ async def reverse_entry(db: Database, caller: Caller, record_id: int,
                         body: Mapping[str, Any]) -> dict[str, Any]:
     """The reversing entry of a validated entry (`date`: today by default)."""
     check_operation(ENTRIES, caller, write=True)
-    _only(body, ("date", "name"))
+    only(body, ("date", "name"))
     day = parse_day("date", body.get("date"), posting._today())
     async with db.write() as conn:
         entry = await _entry(conn, record_id)
         if entry["status"] != posting.VALIDATED:
             raise ConflictError(f"journal entry {record_id} is a draft: delete it instead",
                                 code="draft")
-        if await ledger.entries_of(conn, "reverses", record_id):
+        if await posting.entries_of(conn, "reverses", record_id):
             raise ConflictError(f"journal entry {record_id} is reversed already",
                                 code="reversed")
-        if day < bk.stamp_day(entry["date"]):
+        if day < utc_day(entry["date"]):
             raise InvalidFieldError("date", "a reversal is not dated before its entry")
         books = await bk.books_of(conn, entry["company"])
         return await posting.reverse_entry(conn, books, entry, day=day, actor=caller.user,
                                            label=body.get("name") or None)
 
 
-async def delete_entry(db: Database, caller: Caller, record_id: int) -> None:
+async def delete_entry(db: Database, caller: Caller, record_id: int,
+                       body: Mapping[str, Any]) -> dict[str, Any]:
     """Delete a draft entry (a validated one is reversed, never deleted)."""
     check_operation(ENTRIES, caller, write=True)
+    only(body, ())
     async with db.write() as conn:
         entry = await _entry(conn, record_id, lock=True)
         if entry["status"] == posting.VALIDATED:
             raise ConflictError(f"journal entry {record_id} is validated: reverse it",
                                 code="validated")
         await derived.delete(conn, ENTRIES, entry, actor=caller.user)
+        return {"discarded": record_id}
 
 
 # --- lettering --------------------------------------------------------------------------
@@ -221,11 +216,11 @@ async def letter(db: Database, caller: Caller, body: Mapping[str, Any]) -> dict[
     """Letter lines by hand: `lines` [IDs] of one company and one account, not lettered,
     whose debits equal their credits."""
     check_operation(LINES, caller, write=True)
-    _only(body, ("lines",))
+    only(body, ("lines",))
     ids = body.get("lines")
     if not isinstance(ids, list) or len(ids) < 2:
         raise InvalidFieldError("lines", "give two line IDs at least")
-    line_ids = [_id(f"lines[{n}]", value) for n, value in enumerate(ids, 1)]
+    line_ids = [record_id(f"lines[{n}]", value, LINES) for n, value in enumerate(ids, 1)]
     async with db.write() as conn:
         found = [await rows.select_row(conn, LINES, line_id, for_update=True)
                  for line_id in line_ids]
@@ -249,13 +244,12 @@ async def letter(db: Database, caller: Caller, body: Mapping[str, Any]) -> dict[
 async def unletter(db: Database, caller: Caller, body: Mapping[str, Any]) -> dict[str, Any]:
     """Remove a lettering code (`lettering`) of a company (`company`, default company)."""
     check_operation(LINES, caller, write=True)
-    _only(body, ("lettering", "company"))
+    only(body, ("lettering", "company"))
     code = str(body.get("lettering") or "").strip()
     if not code:
         raise InvalidFieldError("lettering", "is required")
     async with db.write() as conn:
-        books = await bk.books_of(conn, _id("company", body["company"]) if body.get(
-            "company") is not None else None)
+        books = await _books(conn, body)
         count = await posting.unletter(conn, books.id, code)
         if not count:
             raise NotFoundError(f"no line is lettered {code}")
@@ -270,12 +264,11 @@ async def open_fiscal_year(db: Database, caller: Caller, body: Mapping[str, Any]
     """Open a fiscal year: `company`, `startdate`, `enddate` (YYYY-MM-DD), with its
     monthly periods."""
     check_operation(YEARS, caller, write=True)
-    _only(body, ("company", "startdate", "enddate"))
+    only(body, ("company", "startdate", "enddate"))
     start, end = parse_day("startdate", body.get("startdate")), parse_day(
         "enddate", body.get("enddate"))
     async with db.write() as conn:
-        books = await bk.books_of(conn, _id("company", body["company"]) if body.get(
-            "company") is not None else None)
+        books = await _books(conn, body)
         return render_record(YEARS, await bk.open_year(conn, books, start, end,
                                                        actor=caller.user))
 
@@ -305,14 +298,14 @@ async def close_period(db: Database, caller: Caller, record_id: int,
                        body: Mapping[str, Any]) -> dict[str, Any]:
     """Close a period: no entry is posted into it afterwards (nor a document dated in it
     issued)."""
-    _only(body, ())
+    only(body, ())
     return await _set_period(db, caller, record_id, bk.CLOSED)
 
 
 async def reopen_period(db: Database, caller: Caller, record_id: int,
                         body: Mapping[str, Any]) -> dict[str, Any]:
     """Reopen a period of a fiscal year that is still open."""
-    _only(body, ())
+    only(body, ())
     return await _set_period(db, caller, record_id, bk.OPEN)
 
 
@@ -323,7 +316,7 @@ async def close_fiscal_year(db: Database, caller: Caller, record_id: int,
     opening entry (journal AN) of the next year, opened if need be, the year's result
     (classes 6 and 7) to 120 (profit) or 129 (loss).  Refused while it has drafts."""
     check_operation(YEARS, caller, write=True)
-    _only(body, ())
+    only(body, ())
     async with db.write() as conn:
         year = await rows.select_row(conn, YEARS, record_id, for_update=True)
         if year is None:
@@ -363,7 +356,7 @@ async def close_fiscal_year(db: Database, caller: Caller, record_id: int,
         opening = None
         if carried:
             # the à-nouveaux: one entry, each subsidiary balance on its own line
-            day = bk.stamp_day(year["enddate"]) + dt.timedelta(days=1)
+            day = utc_day(year["enddate"]) + dt.timedelta(days=1)
             opening = await posting.write_entry(
                 conn, books, journal=bk.journal_of(books, bk.OPENING), day=day,
                 label=f"À-nouveaux {year['name']}", pieceref="AN", piecedate=day,
@@ -392,9 +385,8 @@ def _text(amount: Decimal) -> str:
 async def _range(conn: Any, params: Mapping[str, Any]) -> tuple[bk.Books, dt.date, dt.date]:
     """The company and dates of a report: `company` (default company), `from` and `to`
     (default: the fiscal year holding today)."""
-    _only(params, ("company", "from", "to", "journal", "account", "credit_carried"))
-    books = await bk.books_of(conn, _id("company", params["company"]) if params.get(
-        "company") not in (None, "") else None)
+    only(params, ("company", "from", "to", "journal", "account", "credit_carried"))
+    books = await _books(conn, params)
     today = posting._today()
     start, end = postings.fiscal_year_of(today, int(books.company["fiscalyearstart"]))
     start = parse_day("from", params.get("from"), start)
@@ -411,9 +403,9 @@ async def trial_balance(db: Database, caller: Caller, params: Mapping[str, Any],
     check_operation(LINES, caller, write=False)
     async with db.read() as conn:
         books, start, end = await _range(conn, params)
-        journal = (await _journal(conn, books, params["journal"])
+        journal = (_journal(books, params["journal"])
                    if params.get("journal") not in (None, "") else None)
-        found = await ledger.balances(conn, books.id, bk.day_stamp(start), bk.day_stamp(end),
+        found = await ledger.balances(conn, books.id, day_stamp(start), day_stamp(end),
                                       int(journal["ID"]) if journal else None)
         names = await bk.chart_of(conn, books)
     accounts, debit, credit = [], ZERO, ZERO
@@ -441,14 +433,14 @@ async def general_ledger(db: Database, caller: Caller, params: Mapping[str, Any]
     chart.check_number(number, "account")
     async with db.read() as conn:
         books, start, end = await _range(conn, params)
-        found = await ledger.account_lines(conn, books.id, number, bk.day_stamp(start),
-                                           bk.day_stamp(end))
+        found = await ledger.account_lines(conn, books.id, number, day_stamp(start),
+                                           day_stamp(end))
     balance, lines = ZERO, []
     for row in found:
         d, c = _money(row["debit"]), _money(row["credit"])
         balance += d - c
         lines.append({"line": row["ID"], "entry": row["entry"], "entrynum": row["entrynum"],
-                      "date": bk.stamp_day(row["date"]).isoformat(),
+                      "date": utc_day(row["date"]).isoformat(),
                       "account": row["accountnum"], "auxnum": row["auxnum"],
                       "pieceref": row["pieceref"], "name": row["name"], "debit": _text(d),
                       "credit": _text(c), "balance": _text(balance),
@@ -464,7 +456,7 @@ async def financial_statements(db: Database, caller: Caller, params: Mapping[str
     check_operation(LINES, caller, write=False)
     async with db.read() as conn:
         books, start, end = await _range(conn, params)
-        found = await ledger.balances(conn, books.id, bk.day_stamp(start), bk.day_stamp(end))
+        found = await ledger.balances(conn, books.id, day_stamp(start), day_stamp(end))
     balances = {row["accountnum"]: _money(row["debit"]) - _money(row["credit"])
                 for row in found}
     made = chart.statements(balances)
@@ -522,7 +514,7 @@ async def vat_return(db: Database, caller: Caller, params: Mapping[str, Any],
                if params.get("credit_carried") not in (None, "") else ZERO)
     async with db.read() as conn:
         books, start, end = await _range(conn, params)
-        found = await ledger.vat_lines(conn, books.id, bk.day_stamp(start), bk.day_stamp(end))
+        found = await ledger.vat_lines(conn, books.id, day_stamp(start), day_stamp(end))
     movements = movements_of(found)
     made = vat.ca3_return(movements, credit_carried=carried)
     return {"company": books.id, "from": start.isoformat(), "to": end.isoformat(),
@@ -548,7 +540,7 @@ async def fec_year(db: Database, caller: Caller, *, year: int | None = None,
         else:
             cid = int((await numbering.company_of(conn, company))["ID"])
             found = await rows.select_rows_where(conn, YEARS, {"company": cid})
-            row = next((y for y in found if y["name"] == year_name or bk.stamp_day(
+            row = next((y for y in found if y["name"] == year_name or utc_day(
                 y["enddate"]).year == (int(year_name) if year_name and year_name.isdigit()
                                        else None)), None)
         if row is None:
@@ -560,11 +552,11 @@ def _fec_line(row: Sequence[Any]) -> fec.FecLine:
     (code, journal, number, day, account, account_name, auxnum, auxname, pieceref, piecedate,
      name, debit, credit, lettering, lettered, validated, currency_amount, currency) = row
     return fec.FecLine(
-        code, journal, number or "", bk.stamp_day(day), account, account_name, auxnum or "",
-        auxname or "", pieceref or "", bk.stamp_day(piecedate), name or "",
+        code, journal, number or "", utc_day(day), account, account_name, auxnum or "",
+        auxname or "", pieceref or "", utc_day(piecedate), name or "",
         _money(debit), _money(credit), lettering or "",
-        bk.stamp_day(lettered) if lettered else None,
-        bk.stamp_day(validated) if validated else bk.stamp_day(day),
+        utc_day(lettered) if lettered else None,
+        utc_day(validated) if validated else utc_day(day),
         round_money(Decimal(str(currency_amount))) if currency_amount is not None else None,
         currency or "")
 
@@ -580,7 +572,7 @@ async def export_fec(db: Database, caller: Caller, year: Row, out: BinaryIO, *,
     if not siren:
         raise ConflictError(f"company {company['ID']} has no SIREN: the FEC is named after "
                             "it", code="no_siren")
-    name = fec.fec_filename(siren, bk.stamp_day(year["enddate"]))
+    name = fec.fec_filename(siren, utc_day(year["enddate"]))
 
     async def lines() -> Any:
         async for batch in ledger.stream_fec(db, int(year["ID"])):

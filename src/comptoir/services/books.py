@@ -26,8 +26,10 @@ from comptoir.domain import chart, postings
 from comptoir.errors import ConflictError, InvalidFieldError
 from comptoir.schema.registry import ENTITIES
 from comptoir.services import derived, numbering
+from comptoir.services.numbering import utc_day
 from comptoir.storage import ledger, rows
 from comptoir.storage.database import Connection, Row
+from comptoir.wire.values import day_stamp
 
 CHART, JOURNALS = ENTITIES["chartaccounts"], ENTITIES["journals"]
 YEARS, PERIODS = ENTITIES["fiscalyears"], ENTITIES["accountingperiods"]
@@ -58,21 +60,13 @@ class Books:
         return int(self.company["ID"])
 
 
-def day_stamp(day: dt.date) -> int:
-    """The Unix time of a day's start (UTC): how dates of the books are stored."""
-    return int(dt.datetime.combine(day, dt.time(), dt.UTC).timestamp())
-
-
-def stamp_day(stamp: int) -> dt.date:
-    return numbering.utc_day(int(stamp))
-
-
 async def _load_chart(conn: Connection, company: int) -> None:
     now = int(time.time())
-    await ledger.insert_chart(conn, [{
+    await rows.insert_missing_many(conn, CHART, [{
         "company": company, "number": account.number, "name": account.name,
         "auxiliary": AUXILIARY.get(account.auxiliary, 0), "lettering": int(account.lettering),
-        "active": 1, "creationdate": now, "lastmodified": now} for account in chart.PCG])
+        "active": 1, "creationdate": now, "lastmodified": now} for account in chart.PCG],
+        ("company", "number"))
 
 
 async def _load_journals(conn: Connection, books: Books) -> None:
@@ -186,7 +180,7 @@ async def open_year(conn: Connection, books: Books, start: dt.date, end: dt.date
     overlap another of the company's."""
     postings.check_fiscal_year(start, end)
     for year in await _years(conn, books):
-        if stamp_day(year["startdate"]) <= end and start <= stamp_day(year["enddate"]):
+        if utc_day(year["startdate"]) <= end and start <= utc_day(year["enddate"]):
             raise ConflictError(f"{start.isoformat()} to {end.isoformat()} overlaps fiscal "
                                 f"year {year['name']}", code="overlapping_year")
     record = await derived.insert(conn, YEARS, {
@@ -215,7 +209,7 @@ async def year_of(conn: Connection, books: Books, day: dt.date, *,
             return year
     start, end = postings.fiscal_year_of(day, int(books.company["fiscalyearstart"]))
     for year in years:
-        first, last = stamp_day(year["startdate"]), stamp_day(year["enddate"])
+        first, last = utc_day(year["startdate"]), utc_day(year["enddate"])
         if last < day and last >= start:
             start = last + dt.timedelta(days=1)
         if first > day and first <= end:

@@ -48,11 +48,12 @@ LINE_COPIED = ("item", "listprice", "discountpercent", "tax1", "tax2", "tax3", "
                "description", "pricelist")
 
 
-def only(body: Mapping[str, Any], allowed: Sequence[str]) -> None:
-    """InvalidFieldError naming the first key of `body` not in `allowed`."""
+def only(body: Mapping[str, Any], allowed: Sequence[str], where: str = "") -> None:
+    """InvalidFieldError naming the first key of `body` not in `allowed` (after `where`,
+    the path of a nested object: `lines[2].`)."""
     for key in body:
         if key not in allowed:
-            raise InvalidFieldError(str(key)[:60], f"unknown parameter; expected "
+            raise InvalidFieldError(where + str(key)[:60], f"unknown parameter; expected "
                                     f"{', '.join(allowed) or 'none'}")
 
 

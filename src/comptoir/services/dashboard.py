@@ -28,7 +28,7 @@ from comptoir.services.access import Caller
 from comptoir.services.issuing import CANCELLED, DRAFT
 from comptoir.services.reports import group_report, reference_labels
 from comptoir.storage.database import Database
-from comptoir.wire.values import stored_decimal
+from comptoir.wire.values import day_stamp, stored_decimal
 
 SALES_INVOICE, SALES_CREDIT = 3, 4
 #: issued: left DRAFT and not cancelled, or cancelled after issue (by a credit note, which
@@ -101,10 +101,6 @@ def _today(today: dt.date | None) -> dt.date:
     return today if today is not None else dt.datetime.now(dt.UTC).date()
 
 
-def _midnight(day: dt.date) -> int:
-    return int(dt.datetime.combine(day, dt.time(), dt.UTC).timestamp())
-
-
 def _of_company(company: int | None) -> dict[str, Any]:
     return {} if company is None else {"company": company}
 
@@ -128,7 +124,7 @@ async def turnover_by_month(db: Database, caller: Caller, months: int = 12, *,
     report = await group_report(db, caller, "transactions", {
         "group": ["date:month", "type"], "measures": ["sum:netamount"],
         "filters": {"type": [SALES_INVOICE, SALES_CREDIT], "issued": ISSUED,
-                    "date": {">=": _midnight(firsts[0]), "<": _midnight(firsts[-1])},
+                    "date": {">=": day_stamp(firsts[0]), "<": day_stamp(firsts[-1])},
                     **_of_company(company)}})
     sums = {(month, kind): total for month, kind, total in report.rows}
     found = []
@@ -158,7 +154,7 @@ def _overdue_filter(day: dt.date, company: int | None) -> dict[str, Any]:
     """As dunning lists them (`services/dunning.py`): issued sales invoices with a balance
     left whose due date is before `day`."""
     return {"type": SALES_INVOICE, "status": {"!IN": [DRAFT, CANCELLED]},
-            "issued": {"!=": None}, "balance": {">": 0}, "duedate": {"<": _midnight(day)},
+            "issued": {"!=": None}, "balance": {">": 0}, "duedate": {"<": day_stamp(day)},
             **_of_company(company)}
 
 

@@ -77,8 +77,7 @@ def account_party(account: Mapping[str, Any] | None,
     """An account (customer or supplier) with the address of its contact."""
     if account is None:
         return rules.Party(name="")
-    name = " ".join(_text(account[key]) for key in ("firstname", "lastname")
-                    if account[key]).strip()
+    name = rules.person_name(account["firstname"], account["lastname"])
     address = rules.Address()
     if contact is not None:
         address = rules.Address("", _text(contact["address"]), _text(contact["postalcode"]),

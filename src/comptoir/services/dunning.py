@@ -27,6 +27,7 @@ import sqlalchemy as sa
 
 from comptoir.domain import money
 from comptoir.domain import settlement as rules
+from comptoir.domain.documents import person_name
 from comptoir.domain.settlement import RECOVERY_INDEMNITY, DunningLevel
 from comptoir.errors import InvalidFieldError, NotFoundError
 from comptoir.events import outbox
@@ -193,7 +194,7 @@ def _buckets(entries: Iterable[dict[str, Any]]) -> dict[str, str]:
 
 
 def _name(row: Row) -> str:
-    return " ".join(part for part in (row["firstname"], row["lastname"]) if part)
+    return person_name(row["firstname"], row["lastname"])
 
 
 async def overdue(db: Database, caller: Caller, params: Mapping[str, Any]) -> dict[str, Any]:

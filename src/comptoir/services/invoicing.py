@@ -42,7 +42,7 @@ from comptoir.services.issuing import CANCELLED, stored
 from comptoir.storage import rows
 from comptoir.storage.database import Connection, Database, Row
 from comptoir.wire.module_values import parse_decimal
-from comptoir.wire.values import stored_decimal
+from comptoir.wire.values import day_stamp, parse_day, stored_decimal
 
 ACTIONSTEPS, TASKS, PROJECTS = ENTITIES["actionsteps"], ENTITIES["tasks"], ENTITIES["projects"]
 TICKETS, ITEMS, ACCOUNTS = ENTITIES["tickets"], ENTITIES["items"], ENTITIES["accounts"]
@@ -214,11 +214,7 @@ def day_start(field: str, value: Any) -> int | None:
     """A `YYYY-MM-DD` date as the Unix time of its start (UTC); None when absent."""
     if value is None or value == "":
         return None
-    try:
-        day = dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise InvalidFieldError(field, "must be a date (YYYY-MM-DD)") from None
-    return int(dt.datetime.combine(day, dt.time(0), dt.UTC).timestamp())
+    return day_stamp(parse_day(field, value))
 
 
 def _reference(field: str, value: Any) -> int:

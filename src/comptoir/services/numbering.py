@@ -27,7 +27,7 @@ from comptoir.services import derived
 from comptoir.services.checks import RESETS
 from comptoir.storage import rows
 from comptoir.storage.database import Connection, Row
-from comptoir.wire.values import in_range
+from comptoir.wire.values import day_stamp, in_range
 
 COMPANIES, NUMBERINGS = ENTITIES["companies"], ENTITIES["numberings"]
 #: numberings.kind value of each kind name ("invoice" -> 3)
@@ -90,7 +90,7 @@ async def take_number(conn: Connection, company: int, kind: str, day: dt.date, *
             code="not_chronological")
     value, counter = rules.take(counter_of(row), RESETS[row["reset"]], day)
     number = rules.format_number(row["pattern"], value, day)
-    when = int(dt.datetime.combine(day, dt.time(), dt.UTC).timestamp())
+    when = day_stamp(day)
     await derived.update(conn, NUMBERINGS, row, {
         "nextvalue": counter.next_value, "period": counter.period, "lastnumber": number,
         "lastdate": max(when, row["lastdate"] or 0)}, actor=actor)

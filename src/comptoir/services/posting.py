@@ -23,15 +23,19 @@ from decimal import Decimal
 from typing import Any
 
 from comptoir.domain import money, postings
+from comptoir.domain.documents import person_name
 from comptoir.domain.einvoice import EU_COUNTRIES
 from comptoir.domain.postings import DEFAULT_ACCOUNTS, Posting
 from comptoir.events import outbox
 from comptoir.schema.entities.accounting import ENTRY_ORIGINS, VAT_KINDS, VAT_ROLES
+from comptoir.schema.entity import Entity
 from comptoir.schema.registry import ENTITIES
 from comptoir.services import books as bk
+from comptoir.services import issuing
+from comptoir.services.numbering import utc_day
 from comptoir.storage import ledger, rows
 from comptoir.storage.database import Connection, Row
-from comptoir.wire.values import render_record, stored_decimal, stored_decimal_or_none
+from comptoir.wire.values import day_stamp, render_record, stored_decimal, stored_decimal_or_none
 
 ENTRIES, LINES = ENTITIES["journalentries"], ENTITIES["entrylines"]
 TRANSACTIONS, PAYMENTS = ENTITIES["transactions"], ENTITIES["payments"]
@@ -45,8 +49,10 @@ ROLE_NAME = {value: name for name, value in ROLE_NUMBER.items()}
 POSTED_TYPES = {3: (False, False), 4: (False, True), 8: (True, False), 9: (True, True)}
 #: items.type of what is not a good: NOSTOCK (services, fees)
 SERVICE_ITEM_TYPES = frozenset({6})
+PAYMENT_STATUS = {label: value for value, label in PAYMENTS.by_name["status"].choices.items()}
+COMPLETED_PAYMENT, CANCELLED_PAYMENT = PAYMENT_STATUS["COMPLETED"], PAYMENT_STATUS["CANCELLED"]
 #: payments.status posted: COMPLETED, BOOKED
-POSTED_PAYMENT_STATUSES = frozenset({1, 3})
+POSTED_PAYMENT_STATUSES = frozenset({COMPLETED_PAYMENT, PAYMENT_STATUS["BOOKED"]})
 (T_SALES, T_PURCHASES, T_CUSTOMERS, T_SUPPLIERS, T_VAT_COLLECTED, T_VAT_DEDUCTIBLE,
  T_VAT_PENDING, T_PAYMENTS, T_SHIPPING, T_ROUNDING) = range(10)
 VALIDATED = 1
@@ -66,8 +72,8 @@ def _today() -> dt.date:
 
 
 def account_name(account: Mapping[str, Any]) -> str:
-    return " ".join(str(part) for part in (account.get("firstname"), account.get("lastname"))
-                    if part) or f"Account {account['ID']}"
+    return person_name(account.get("firstname"), account.get("lastname")) or (
+        f"Account {account['ID']}")
 
 
 def third_of(account: Mapping[str, Any], purchase: bool) -> Third:
@@ -106,14 +112,12 @@ async def write_entry(conn: Connection, books: bk.Books, *, journal: Row, day: d
     now = int(time.time())
     values: dict[str, Any] = {
         "company": books.id, "journal": journal["ID"], "fiscalyear": year["ID"],
-        "date": bk.day_stamp(day), "name": label, "pieceref": pieceref,
-        "piecedate": bk.day_stamp(piecedate), "status": 0, "origin": ORIGIN[origin],
+        "date": day_stamp(day), "name": label, "pieceref": pieceref,
+        "piecedate": day_stamp(piecedate), "status": 0, "origin": ORIGIN[origin],
         "debit": float(debit), "credit": float(credit), "creator": actor,
         "creationdate": now, **(refs or {})}
     if validate and day <= _today():
-        sequence = await ledger.take_entry_sequence(conn, int(year["ID"]))
-        values.update(status=VALIDATED, validated=now,
-                      entrynum=postings.entry_number(year["name"], sequence))
+        values.update(await validation(conn, year))
     entry_id, _ = await rows.insert_row(conn, ENTRIES, values)
     stored = []
     for n, line in enumerate(lines, 1):
@@ -147,6 +151,31 @@ async def write_entry(conn: Connection, books: bk.Books, *, journal: Row, day: d
     return record
 
 
+async def validation(conn: Connection, year: Row) -> dict[str, Any]:
+    """The values that validate an entry of fiscal year `year`: its number, the next of
+    the year's continuous sequence (taken in this transaction), and its ValidDate."""
+    sequence = await ledger.take_entry_sequence(conn, int(year["ID"]))
+    return {"status": VALIDATED, "validated": int(time.time()),
+            "entrynum": postings.entry_number(year["name"], sequence)}
+
+
+def live_entries(entries: Sequence[Row], origin: str) -> list[Row]:
+    """The entries of `origin` that no entry among `entries` reverses."""
+    reversed_ids = {entry["reverses"] for entry in entries if entry["reverses"] is not None}
+    return [entry for entry in entries
+            if entry["origin"] == ORIGIN[origin] and entry["ID"] not in reversed_ids]
+
+
+async def entries_of(conn: Connection, field: str, value: int) -> list[Row]:
+    """The entries whose `field` (transaction, payment, allocation, reverses) is `value`."""
+    return await rows.select_rows_where(conn, ENTRIES, {field: value})
+
+
+async def lines_of(conn: Connection, **where: Any) -> list[Row]:
+    """The entry lines whose fields equal `where`, entry by entry, in order."""
+    return await rows.select_rows_where(conn, LINES, where, ("entry", "sequence"))
+
+
 def posting_of(line: Mapping[str, Any]) -> Posting:
     """A stored line back as a posting."""
     return Posting(str(line["accountnum"]), stored_decimal(line["debit"]),
@@ -160,7 +189,7 @@ def posting_of(line: Mapping[str, Any]) -> Posting:
 async def reverse_entry(conn: Connection, books: bk.Books, entry: Row, *, day: dt.date,
                         actor: int | None, label: str | None = None) -> dict[str, Any]:
     """The reversing entry of `entry` (contre-passation), dated `day`, in its journal."""
-    lines = await ledger.lines_where(conn, entry=entry["ID"])
+    lines = await lines_of(conn, entry=entry["ID"])
     third = next((Third(int(line["auxaccount"]), str(line["auxnum"]), str(line["auxname"]))
                   for line in lines if line["auxaccount"] is not None), None)
     journal = bk.journal_of(books, 0, journal_id=int(entry["journal"]))
@@ -212,16 +241,13 @@ async def post_document(conn: Connection, document: Mapping[str, Any],
     account = await rows.select_row(conn, ACCOUNTS, document["account"])
     assert account is not None
     account_tags = await _tags(conn, ACCOUNTS, account["ID"])
-    from comptoir.services.issuing import vat_rate  # issuing posts: imported late
-
     base_lines = []
-    for line, net in zip(lines, totals.line_nets, strict=True):
+    # each line's VAT rate as issuing totalled it (group tax mode: the first line's)
+    sale_lines = issuing.sale_lines(document, lines)
+    for line, sale, net in zip(lines, sale_lines, totals.line_nets, strict=True):
         item = await rows.select_row(conn, ITEMS, line["item"]) if line.get("item") else None
         services = item is None or item["type"] in SERVICE_ITEM_TYPES
-        rate = vat_rate(line)
-        if not any(line.get(name) is not None for name in ("tax1", "tax2", "tax3")) \
-                and document.get("taxtype", 0) == 0 and lines:
-            rate = vat_rate(lines[0])
+        rate = sale.vat_rate
         vat_kind = "purchase" if purchase else sale_vat_kind(
             rate, seller_country=str(company["country"] or "FR"),
             buyer_country=str(document.get("billingcountry") or ""),
@@ -270,7 +296,7 @@ async def post_document(conn: Connection, document: Mapping[str, Any],
                                                     else "vat_collected"]),
         pending_account=pending, shipping_account=shipping, rounding_accounts=(gain, loss),
         exchange_rate=rate, label=label)
-    day = bk.stamp_day(document["date"])
+    day = utc_day(document["date"])
     currency = str(document.get("currency") or company["currency"])
     foreign = (totals.total, currency) if currency != company["currency"] else None
     journal = bk.journal_of(books, bk.PURCHASES if purchase else bk.SALES)
@@ -298,10 +324,7 @@ async def _payment_third(conn: Connection, payment: Mapping[str, Any],
 
 async def _live_entry(conn: Connection, payment_id: int) -> Row | None:
     """The payment's entry that no later entry reverses, if any."""
-    entries = await ledger.entries_of(conn, "payment", payment_id)
-    reversed_ids = {entry["reverses"] for entry in entries if entry["reverses"] is not None}
-    live = [entry for entry in entries if entry["origin"] == ORIGIN["PAYMENT"]
-            and entry["ID"] not in reversed_ids]
+    live = live_entries(await entries_of(conn, "payment", payment_id), "PAYMENT")
     return live[-1] if live else None
 
 
@@ -312,10 +335,10 @@ async def post_payment(conn: Connection, payment: Mapping[str, Any], *,
     live = await _live_entry(conn, int(payment["ID"]))
     wanted = payment["status"] in POSTED_PAYMENT_STATUSES
     amount = stored_decimal(payment["amount"])
-    day = bk.stamp_day(payment["date"])
+    day = utc_day(payment["date"])
     if live is not None:
         same = (wanted and Decimal(str(live["debit"])) == abs(amount)
-                and bk.stamp_day(live["date"]) == day
+                and utc_day(live["date"]) == day
                 and await _same_third(conn, live, payment))
         if same:
             return
@@ -323,7 +346,7 @@ async def post_payment(conn: Connection, payment: Mapping[str, Any], *,
         return
     books = await bk.books_of(conn, payment.get("company"))
     if live is not None:
-        await reverse_entry(conn, books, live, day=max(day, bk.stamp_day(live["date"])) if
+        await reverse_entry(conn, books, live, day=max(day, utc_day(live["date"])) if
                             wanted else _today(), actor=actor)
     if not wanted:
         return
@@ -358,15 +381,21 @@ async def post_payment(conn: Connection, payment: Mapping[str, Any], *,
 
 
 async def _same_third(conn: Connection, entry: Row, payment: Mapping[str, Any]) -> bool:
-    lines = await ledger.lines_where(conn, entry=entry["ID"])
+    lines = await lines_of(conn, entry=entry["ID"])
     posted = next((line["auxaccount"] for line in lines if line["auxaccount"] is not None), None)
     third = await _payment_third(conn, payment, payment["direction"] == 1)
     return posted == (third.account if third else None)
 
 
-async def payment_written(conn: Connection, payment_id: int, *, actor: int | None) -> None:
-    """After a payment was created or updated through any door: its entry follows it."""
-    payment = await rows.select_row(conn, PAYMENTS, payment_id)
+async def record_written(conn: Connection, entity: Entity, record_id: int, *,
+                         actor: int | None, deleted: Row | None = None) -> None:
+    """After a record was created, updated or (`deleted`, its last row) deleted through
+    any door (`records.py`): the books follow the records they post.  A payment's entry
+    follows it; a deleted payment's is reversed."""
+    if entity is not PAYMENTS:
+        return
+    payment = ({**deleted, "status": CANCELLED_PAYMENT} if deleted is not None
+               else await rows.select_row(conn, PAYMENTS, record_id))
     if payment is not None:
         await post_payment(conn, payment, actor=actor)
 
@@ -376,12 +405,9 @@ async def payment_written(conn: Connection, payment_id: int, *, actor: int | Non
 
 async def _document_lines(conn: Connection, document_id: int) -> list[Row]:
     """The lines of the live (not reversed) document entries of a transaction."""
-    entries = await ledger.entries_of(conn, "transaction", document_id)
-    reversed_ids = {entry["reverses"] for entry in entries if entry["reverses"] is not None}
     found: list[Row] = []
-    for entry in entries:
-        if entry["origin"] == ORIGIN["DOCUMENT"] and entry["ID"] not in reversed_ids:
-            found.extend(await ledger.lines_where(conn, entry=entry["ID"]))
+    for entry in live_entries(await entries_of(conn, "transaction", document_id), "DOCUMENT"):
+        found.extend(await lines_of(conn, entry=entry["ID"]))
     return found
 
 
@@ -435,11 +461,9 @@ async def deallocated(conn: Connection, allocation: Row, *, actor: int | None) -
     if invoice is None:
         return
     books = await bk.books_of(conn, invoice["company"])
-    entries = await ledger.entries_of(conn, "allocation", int(allocation["ID"]))
-    reversed_ids = {entry["reverses"] for entry in entries if entry["reverses"] is not None}
-    for entry in entries:
-        if entry["reverses"] is None and entry["ID"] not in reversed_ids:
-            await reverse_entry(conn, books, entry, day=_today(), actor=actor)
+    for entry in live_entries(await entries_of(conn, "allocation", int(allocation["ID"])),
+                              "ALLOCATION"):
+        await reverse_entry(conn, books, entry, day=_today(), actor=actor)
     for line in await _third_lines(conn, int(invoice["ID"]), set()):
         if line["lettering"]:
             await unletter(conn, books.id, str(line["lettering"]))
@@ -457,10 +481,10 @@ async def _third_lines(conn: Connection, invoice_id: int, seen: set[tuple[str, i
             continue
         seen.add((kind, record_id))
         field = "transaction" if kind == "transaction" else "payment"
-        for entry in await ledger.entries_of(conn, field, record_id):
+        for entry in await entries_of(conn, field, record_id):
             if entry["origin"] in (ORIGIN["DOCUMENT"], ORIGIN["PAYMENT"], ORIGIN["REVERSAL"]) \
                     and (kind == "payment" or entry["payment"] is None):
-                found.extend(line for line in await ledger.lines_where(conn, entry=entry["ID"])
+                found.extend(line for line in await lines_of(conn, entry=entry["ID"])
                              if line["auxaccount"] is not None)
         if kind == "transaction":
             for allocation in await rows.select_rows_where(conn, ALLOCATIONS,
@@ -499,12 +523,14 @@ async def letter_lines(conn: Connection, company: int, line_ids: Sequence[int]) 
     balance)."""
     code = postings.lettering_code(postings.lettering_number(
         await ledger.last_lettering(conn, company)) + 1)
-    await ledger.set_lettering(conn, line_ids, code, bk.day_stamp(_today()))
+    await rows.update_rows_in(conn, LINES, line_ids,
+                              {"lettering": code, "lettered": day_stamp(_today())})
     return code
 
 
 async def unletter(conn: Connection, company: int, code: str) -> int:
     """Remove a lettering code from the company's lines; returns how many lines."""
-    lines = await ledger.lines_where(conn, company=company, lettering=code)
-    await ledger.set_lettering(conn, [int(line["ID"]) for line in lines], "", None)
+    lines = await lines_of(conn, company=company, lettering=code)
+    await rows.update_rows_in(conn, LINES, [int(line["ID"]) for line in lines],
+                              {"lettering": "", "lettered": None})
     return len(lines)

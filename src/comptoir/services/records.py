@@ -325,8 +325,7 @@ async def create_record(db: Database, caller: Caller, name: str,
             changes = await issuing.issue_in(conn, row, actor=caller.user)
             await rows.update_row(conn, entity, record_id, rev, changes)
             record, rev = {**record, **changes}, rev + 1
-        if entity.name == "payments":  # the books: its entry (`posting.py`)
-            await posting.payment_written(conn, record_id, actor=caller.user)
+        await posting.record_written(conn, entity, record_id, actor=caller.user)
         created = _created(entity, {**record, "ID": record_id}, rev, write)
         await outbox.emit(conn, entity, record_id, "created", actor=caller.user,
                           record=created.data)
@@ -386,8 +385,7 @@ async def update_record(db: Database, caller: Caller, name: str, record_id: int,
             current = await _load(conn, entity, caller, record_id)
             await rows.update_row(conn, entity, record_id, current[REV],
                                   await issuing.issue_in(conn, current, actor=caller.user))
-        if entity.name == "payments":  # the books: its entry follows it (`posting.py`)
-            await posting.payment_written(conn, record_id, actor=caller.user)
+        await posting.record_written(conn, entity, record_id, actor=caller.user)
         row = await _load(conn, entity, caller, record_id)
         updated = await _decorate(conn, entity, row, extdata=entity.extdata, tags=entity.tags,
                                   expanded=())
@@ -414,8 +412,7 @@ async def delete_record(db: Database, caller: Caller, name: str, record_id: int,
             raise PreconditionFailedError("Non-matching ETag")
         _check_lock(entity, row, None)
         await _check_parent_lock(conn, entity, row)
-        if entity.name == "payments":  # the books: its entry reversed (`posting.py`)
-            await posting.post_payment(conn, {**row, "status": 2}, actor=caller.user)
+        await posting.record_written(conn, entity, record_id, actor=caller.user, deleted=row)
         now = int(time.time())
         levels = await _cascade(conn, entity, row)
         doomed = [found for level in reversed(levels) for found in level]

@@ -39,7 +39,7 @@ from comptoir.wire.values import render_record, stored_decimal, to_storage
 PAYMENTS, TRANSACTIONS = ENTITIES["payments"], ENTITIES["transactions"]
 ALLOCATIONS, ACCOUNTS = ENTITIES["allocations"], ENTITIES["accounts"]
 PARTLYPAID, PAID = 17, 20
-CANCELLED_PAYMENT = 2
+CANCELLED_PAYMENT = posting.CANCELLED_PAYMENT
 #: payment direction -> the invoices it settles (incoming: customer invoices)
 SETTLES = {0: 3, 1: 8}
 #: credit note type -> the invoices it settles
@@ -194,7 +194,7 @@ async def record_payment(db: Database, caller: Caller, invoice_id: int,
         if amount <= 0:
             raise InvalidFieldError("amount", "must be more than 0")
         values = {"account": invoice["account"], "amount": str(amount), "direction": direction,
-                  "status": 1,  # COMPLETED: the money was received (or paid)
+                  "status": posting.COMPLETED_PAYMENT,  # the money was received (or paid)
                   "currency": invoice["currency"], "company": invoice["company"],
                   "means": body.get("means", 0), "subject": body.get("subject") or (
                       f"{invoice['transactionnum']}")}

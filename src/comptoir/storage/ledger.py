@@ -6,7 +6,6 @@ cents below 10^13) and summed in SQL, then rounded to the cent by the caller.
 
 from __future__ import annotations
 
-import functools
 import secrets
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
@@ -70,31 +69,6 @@ async def insert_lines(conn: Connection, lines: Sequence[Mapping[str, Any]]) -> 
         await conn.run(build, params, key=("ledger-insert-line",))
 
 
-async def lines_where(conn: Connection, **where: Any) -> list[Row]:
-    """The entry lines whose fields equal `where`, with their entry's status, in order."""
-    names = tuple(sorted(where))
-
-    def build() -> sa.Select[Any]:
-        line, entry = _t("entrylines"), _t("journalentries")
-        return (sa.select(line, entry.c.status.label("entrystatus"))
-                .join(entry, entry.c.ID == line.c.entry)
-                .where(*(line.c[n] == sa.bindparam("w_" + n) for n in names))
-                .order_by(line.c.entry, line.c.sequence))
-
-    return await conn.all(build, {"w_" + n: where[n] for n in names},
-                          key=("ledger-lines-where", names))
-
-
-async def entries_of(conn: Connection, field: str, value: int) -> list[Row]:
-    """The entries whose `field` (transaction, payment, allocation) is `value`."""
-    def build() -> sa.Select[Any]:
-        entry = _t("journalentries")
-        return (sa.select(entry).where(entry.c[field] == sa.bindparam("v"))
-                .order_by(entry.c.ID))
-
-    return await conn.all(build, {"v": value}, key=("ledger-entries-of", field))
-
-
 async def last_lettering(conn: Connection, company: int) -> str:
     """The highest lettering code of the company's lines ('' when none): the longest, then
     the last in alphabetical order."""
@@ -106,19 +80,6 @@ async def last_lettering(conn: Connection, company: int) -> str:
                 .limit(1))
 
     return str(await conn.scalar(build, {"c": company}, key=("ledger-last-lettering",)) or "")
-
-
-async def set_lettering(conn: Connection, line_ids: Sequence[int], code: str,
-                        when: int | None) -> None:
-    def build() -> sa.Update:
-        line = _t("entrylines")
-        return (sa.update(line).where(line.c.ID == sa.bindparam("id"))
-                .values(lettering=sa.bindparam("code"), lettered=sa.bindparam("when"),
-                        **{REV: line.c[REV] + 1}))
-
-    for line_id in line_ids:
-        await conn.run(build, {"id": line_id, "code": code, "when": when},
-                       key=("ledger-set-lettering",))
 
 
 async def balances(conn: Connection, company: int, start: int, end: int,
@@ -242,26 +203,3 @@ async def has_chart(conn: Connection, company: int) -> bool:
         return sa.select(account.c.ID).where(account.c.company == sa.bindparam("c")).limit(1)
 
     return await conn.one(build, {"c": company}, key=("ledger-has-chart",)) is not None
-
-
-async def insert_chart(conn: Connection, accounts: Sequence[Mapping[str, Any]]) -> None:
-    """Insert a chart of accounts in one statement per 100 accounts, leaving out the
-    numbers the company has (two transactions loading it at once never collide)."""
-    columns = tuple(sorted(accounts[0])) if accounts else ()
-    dialect_insert = (sa.dialects.postgresql.insert if conn.db.name == "postgresql"
-                      else sa.dialects.sqlite.insert)
-    size = 100
-
-    def build(count: int) -> sa.Insert:
-        table = _t("chartaccounts")
-        values: list[dict[str, Any]] = [{**{n: sa.bindparam(f"{n}_{i}") for n in columns},
-                   REV: sa.bindparam(f"rev_{i}")} for i in range(count)]
-        return (dialect_insert(table).values(values)
-                .on_conflict_do_nothing(index_elements=[table.c.company, table.c.number]))
-
-    for start in range(0, len(accounts), size):
-        chunk = accounts[start:start + size]
-        params = {f"{n}_{i}": account[n] for i, account in enumerate(chunk) for n in columns}
-        params.update({f"rev_{i}": secrets.randbelow(2**30) + 1 for i in range(len(chunk))})
-        await conn.run(functools.partial(build, len(chunk)), params,
-                       key=("ledger-insert-chart", columns, len(chunk)))

@@ -8,9 +8,10 @@ services' job.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -150,22 +151,50 @@ async def insert_row(conn: Connection, entity: Entity,
     return record_id, rev
 
 
+def _insert_ignoring(conn: Connection) -> Any:
+    """The dialect's INSERT that can skip rows colliding with a unique index."""
+    return (sa.dialects.postgresql.insert if conn.db.name == "postgresql"
+            else sa.dialects.sqlite.insert)
+
+
 async def insert_missing(conn: Connection, entity: Entity, values: Mapping[str, Any],
                          unique: tuple[str, ...]) -> None:
     """Insert a record unless one with the same `unique` fields (a unique index) exists,
     in one statement, so that two transactions doing it at once never collide."""
-    columns = tuple(sorted(values))
-    dialect_insert = (sa.dialects.postgresql.insert if conn.db.name == "postgresql"
-                      else sa.dialects.sqlite.insert)
+    await insert_missing_many(conn, entity, [values], unique)
 
-    def build() -> sa.Insert:
+
+#: the most records one multi-row INSERT of `insert_missing_many` holds
+INSERT_CHUNK = 100
+
+
+async def insert_missing_many(conn: Connection, entity: Entity,
+                              records: Sequence[Mapping[str, Any]],
+                              unique: tuple[str, ...]) -> None:
+    """`insert_missing` of many records with the same fields, `INSERT_CHUNK` to a
+    statement (a company's chart of accounts)."""
+    if not records:
+        return
+    columns = tuple(sorted(records[0]))
+
+    def build(count: int) -> sa.Insert:
         table = TABLES[entity.name]
-        rev: dict[str, Any] = {REV: sa.bindparam("rev")}
-        return (dialect_insert(table).values(**_values(columns), **rev)
-                .on_conflict_do_nothing(index_elements=[table.c[n] for n in unique]))
+        values: list[dict[str, Any]] = [
+            {**{n: sa.bindparam(f"{n}_{i}") for n in columns}, REV: sa.bindparam(f"rev_{i}")}
+            for i in range(count)]
+        insert = _insert_ignoring(conn)(table).values(values)
+        ignoring: sa.Insert = insert.on_conflict_do_nothing(
+            index_elements=[table.c[n] for n in unique])
+        return ignoring
 
-    await conn.run(build, {**_params(values), "rev": secrets.randbelow(2**30) + 1},
-                   key=("insert-missing", entity.name, columns, unique))
+    for start in range(0, len(records), INSERT_CHUNK):
+        chunk = records[start:start + INSERT_CHUNK]
+        params: dict[str, Any] = {}
+        for i, record in enumerate(chunk):
+            params.update({f"{n}_{i}": record[n] for n in columns})
+            params[f"rev_{i}"] = secrets.randbelow(2**30) + 1
+        await conn.run(functools.partial(build, len(chunk)), params,
+                       key=("insert-missing", entity.name, columns, unique, len(chunk)))
 
 
 async def update_row(conn: Connection, entity: Entity, record_id: int, rev: int,

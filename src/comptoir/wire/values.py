@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import functools
 import math
 import re
@@ -50,6 +51,39 @@ def in_range(f: Field, value: int) -> bool:
     """Does the integer `value` fit the column of field `f` (32 or 64 bits)?"""
     low, high = INT64 if f.wide or f.kind is Kind.BIGINT else INT32
     return low <= value <= high
+
+
+def record_id(field: str, value: Any, entity: Entity) -> int:
+    """A record ID of `entity` given as an integer or its digits (a query parameter),
+    within the range of its column; InvalidFieldError naming `field` otherwise."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0 \
+            or not in_range(entity.id_field, value):
+        raise InvalidFieldError(field, f"must be a record ID ({entity.singular})")
+    return value
+
+
+#: the days a date given as text may name: the years a business document is dated in
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+
+
+def parse_day(field: str, value: Any, default: dt.date | None = None) -> dt.date:
+    """A `YYYY-MM-DD` date from 1900 to 2999 (`default` when absent, if given)."""
+    if value in (None, "") and default is not None:
+        return default
+    try:
+        day = dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise InvalidFieldError(field, "must be a date (YYYY-MM-DD)") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InvalidFieldError(field, f"must be from {FIRST_DAY} to {LAST_DAY}")
+    return day
+
+
+def day_stamp(day: dt.date) -> int:
+    """The Unix time of a day's start (UTC): how dates without a time are stored."""
+    return int(dt.datetime.combine(day, dt.time(), dt.UTC).timestamp())
 
 
 def _number(f: Field, value: Any) -> float:

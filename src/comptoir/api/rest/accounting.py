@@ -60,14 +60,6 @@ def report(run: Callable[[Database, Caller, dict[str, Any]], Awaitable[Any]],
     return handle
 
 
-async def discard(db: Database, caller: Caller, record_id: int,
-                  body: dict[str, Any]) -> dict[str, Any]:
-    if body:
-        raise InvalidFieldError(next(iter(body)), "unknown: give nothing")
-    await accounting.delete_entry(db, caller, record_id)
-    return {"discarded": record_id}
-
-
 async def fec_file(request: Request) -> Response:
     caller = await caller_of(request)
     (year_id,) = path_ids(request, "id")
@@ -94,7 +86,7 @@ ROUTES = [
           methods=["POST"]),
     Route(API + "/journalentries/{id}/reverse", action(accounting.reverse_entry, 201),
           methods=["POST"]),
-    Route(API + "/journalentries/{id}/discard", action(discard), methods=["POST"]),
+    Route(API + "/journalentries/{id}/discard", action(accounting.delete_entry), methods=["POST"]),
     Route(API + "/entrylines/letter", body_action(accounting.letter), methods=["POST"]),
     Route(API + "/entrylines/unletter", body_action(accounting.unletter), methods=["POST"]),
     Route(API + "/fiscalyears/open", body_action(accounting.open_fiscal_year, 201),
